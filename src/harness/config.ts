@@ -1,0 +1,356 @@
+import { type ClientEnd, Network, Server } from '../labrpc/network.js';
+import type { ApplyMsg, RaftFactory, RaftPeer } from '../raft/types.js';
+import type { World } from '../sim/world.js';
+import { Persister } from './persister.js';
+import { fatal, TestFailure, type TestContext } from './test-context.js';
+
+/**
+ * A port of the lab's config.go: a cluster of Raft peers on a simulated
+ * network, with the checks the tests call. Method names, steps, timings and
+ * failure messages follow the Go original, so a run here means what a run of
+ * `go test` means.
+ */
+export class Config {
+  readonly n: number;
+  readonly net: Network;
+  /** The live peer at each index, or undefined while crashed. */
+  readonly rafts: (RaftPeer | undefined)[];
+  readonly connected: boolean[];
+  /** Committed values each peer has applied, by index. */
+  readonly logs: Map<number, unknown>[];
+  private readonly world: World;
+  private readonly raft: RaftFactory;
+  private readonly applyErr: string[];
+  private readonly saved: (Persister | undefined)[];
+  /** Each peer's outgoing ends, one per destination; replaced on restart so a dead instance cannot send. */
+  private readonly endnames: (ClientEnd[] | undefined)[];
+  private readonly startMs: number;
+  private finished = false;
+  private maxIndex = 0;
+  // begin()/end() statistics.
+  private t0Ms = 0;
+  private rpcs0 = 0;
+  private bytes0 = 0;
+  private maxIndex0 = 0;
+
+  constructor(t: TestContext, n: number, unreliable: boolean) {
+    this.world = t.world;
+    this.raft = t.raft;
+    this.n = n;
+    this.net = new Network({ clock: t.world.clock, random: t.world.random, log: t.world.log });
+    this.rafts = new Array(n).fill(undefined);
+    this.connected = new Array<boolean>(n).fill(false);
+    this.logs = Array.from({ length: n }, () => new Map<number, unknown>());
+    this.applyErr = new Array<string>(n).fill('');
+    this.saved = new Array(n).fill(undefined);
+    this.endnames = new Array(n).fill(undefined);
+    this.startMs = t.world.clock.now();
+
+    this.setUnreliable(unreliable);
+    this.net.setLongDelays(true);
+    for (let i = 0; i < n; i++) this.start1(i);
+    for (let i = 0; i < n; i++) this.connect(i);
+  }
+
+  private get now(): number {
+    return this.world.clock.now();
+  }
+
+  /** Shuts peer i down but keeps its persistent state. */
+  crash1(i: number): void {
+    this.disconnect(i);
+    this.net.deleteServer(i);
+    // A fresh persister, in case the old instance goes on writing; it starts
+    // from what the old one had saved.
+    const saved = this.saved[i];
+    if (saved !== undefined) this.saved[i] = saved.copy();
+    const rf = this.rafts[i];
+    if (rf !== undefined) {
+      rf.kill();
+      this.rafts[i] = undefined;
+    }
+    const kept = this.saved[i];
+    if (kept !== undefined) {
+      const fresh = new Persister();
+      fresh.save(kept.readRaftState(), kept.readSnapshot());
+      this.saved[i] = fresh;
+    }
+  }
+
+  /** Starts (or restarts) peer i from its persisted state, with fresh ends and a fresh persister. */
+  start1(i: number): void {
+    this.crash1(i);
+    const ends = Array.from({ length: this.n }, (_, j) => {
+      const end = this.net.makeEnd();
+      this.net.connect(end, j);
+      return end;
+    });
+    this.endnames[i] = ends;
+    const saved = this.saved[i];
+    this.saved[i] = saved !== undefined ? saved.copy() : new Persister();
+
+    const rf = this.raft.make({
+      peers: ends,
+      me: i,
+      persister: this.saved[i]!,
+      apply: (m) => this.applier(i, m),
+      clock: this.world.clock,
+      random: this.world.random,
+      log: this.world.log,
+    });
+    this.rafts[i] = rf;
+    this.net.addServer(i, new Server(rf.handlers));
+  }
+
+  private checkLogs(i: number, m: ApplyMsg): { err: string; prevOk: boolean } {
+    let err = '';
+    const v = m.command;
+    for (let j = 0; j < this.logs.length; j++) {
+      const log = this.logs[j]!;
+      if (log.has(m.commandIndex) && log.get(m.commandIndex) !== v) {
+        err = `commit index=${m.commandIndex} server=${i} ${String(m.command)} != server=${j} ${String(log.get(m.commandIndex))}`;
+      }
+    }
+    const prevOk = this.logs[i]!.has(m.commandIndex - 1);
+    this.logs[i]!.set(m.commandIndex, v);
+    if (m.commandIndex > this.maxIndex) this.maxIndex = m.commandIndex;
+    return { err, prevOk };
+  }
+
+  /** Checks each applied command against every other peer's, and that peer i applies in order. */
+  private applier(i: number, m: ApplyMsg): void {
+    if (!m.commandValid) return;
+    const checked = this.checkLogs(i, m);
+    let err = checked.err;
+    if (m.commandIndex > 1 && !checked.prevOk) err = `server ${i} apply out of order ${m.commandIndex}`;
+    if (err !== '') {
+      this.applyErr[i] = err;
+      // Go's applier calls log.Fatalf, which ends the whole test at once.
+      this.world.fail(new TestFailure(`apply error: ${err}`));
+    }
+  }
+
+  checkTimeout(): void {
+    if (this.now - this.startMs > 120_000) fatal('test took longer than 120 seconds');
+  }
+
+  checkFinished(): boolean {
+    return this.finished;
+  }
+
+  cleanup(): void {
+    this.finished = true;
+    for (const rf of this.rafts) rf?.kill();
+    this.net.cleanup();
+  }
+
+  /** Attaches peer i to the network. */
+  connect(i: number): void {
+    this.connected[i] = true;
+    for (let j = 0; j < this.n; j++) {
+      if (this.connected[j]) this.net.enable(this.endnames[i]![j]!, true);
+    }
+    for (let j = 0; j < this.n; j++) {
+      if (this.connected[j]) this.net.enable(this.endnames[j]![i]!, true);
+    }
+  }
+
+  /** Detaches peer i from the network. */
+  disconnect(i: number): void {
+    this.connected[i] = false;
+    for (let j = 0; j < this.n; j++) {
+      const out = this.endnames[i];
+      if (out !== undefined) this.net.enable(out[j]!, false);
+    }
+    for (let j = 0; j < this.n; j++) {
+      const incoming = this.endnames[j];
+      if (incoming !== undefined) this.net.enable(incoming[i]!, false);
+    }
+  }
+
+  rpcCount(server: number): number {
+    return this.net.getCount(server);
+  }
+
+  rpcTotal(): number {
+    return this.net.getTotalCount();
+  }
+
+  setUnreliable(unreliable: boolean): void {
+    this.net.setReliable(!unreliable);
+  }
+
+  bytesTotal(): number {
+    return this.net.getTotalBytes();
+  }
+
+  setLongReordering(yes: boolean): void {
+    this.net.setLongReordering(yes);
+  }
+
+  /** Checks that there is exactly one leader, retrying a few times in case re-elections are needed. */
+  async checkOneLeader(): Promise<number> {
+    for (let iters = 0; iters < 10; iters++) {
+      await this.world.sleep(450 + this.world.random.int(100));
+      const leaders = new Map<number, number[]>();
+      for (let i = 0; i < this.n; i++) {
+        if (!this.connected[i]) continue;
+        const { term, isLeader } = this.rafts[i]!.getState();
+        if (isLeader) leaders.set(term, [...(leaders.get(term) ?? []), i]);
+      }
+      let lastTermWithLeader = -1;
+      for (const [term, ids] of leaders) {
+        if (ids.length > 1) fatal(`term ${term} has ${ids.length} (>1) leaders`);
+        if (term > lastTermWithLeader) lastTermWithLeader = term;
+      }
+      if (leaders.size !== 0) return leaders.get(lastTermWithLeader)![0]!;
+    }
+    fatal('expected one leader, got none');
+  }
+
+  /** Checks that every connected peer agrees on the term, and returns it. */
+  checkTerms(): number {
+    let term = -1;
+    for (let i = 0; i < this.n; i++) {
+      if (!this.connected[i]) continue;
+      const xterm = this.rafts[i]!.getState().term;
+      if (term === -1) term = xterm;
+      else if (term !== xterm) fatal('servers disagree on term');
+    }
+    return term;
+  }
+
+  /** Checks that no connected peer thinks it is the leader. */
+  checkNoLeader(): void {
+    for (let i = 0; i < this.n; i++) {
+      if (this.connected[i] && this.rafts[i]!.getState().isLeader) {
+        fatal(`expected no leader among connected servers, but ${i} claims to be leader`);
+      }
+    }
+  }
+
+  /** How many peers have applied index, and the value they agree on. */
+  nCommitted(index: number): { count: number; command: unknown } {
+    let count = 0;
+    let command: unknown = undefined;
+    for (let i = 0; i < this.rafts.length; i++) {
+      if (this.applyErr[i] !== '') fatal(this.applyErr[i]!);
+      const log = this.logs[i]!;
+      if (log.has(index)) {
+        const cmd1 = log.get(index);
+        if (count > 0 && command !== cmd1) {
+          fatal(`committed values do not match: index ${index}, ${String(command)}, ${String(cmd1)}`);
+        }
+        count++;
+        command = cmd1;
+      }
+    }
+    return { count, command };
+  }
+
+  /**
+   * Waits for at least n peers to apply index, backing off from 10 ms to a
+   * second. Returns -1 if some peer moves past startTerm (the leader may
+   * have lost the entry), unless startTerm is -1.
+   */
+  async wait(index: number, n: number, startTerm: number): Promise<unknown> {
+    let toMs = 10;
+    for (let iters = 0; iters < 30; iters++) {
+      if (this.nCommitted(index).count >= n) break;
+      await this.world.sleep(toMs);
+      if (toMs < 1000) toMs *= 2;
+      if (startTerm > -1) {
+        for (const rf of this.rafts) {
+          if (rf !== undefined && rf.getState().term > startTerm) return -1;
+        }
+      }
+    }
+    const { count, command } = this.nCommitted(index);
+    if (count < n) fatal(`only ${count} decided for index ${index}; wanted ${n}`);
+    return command;
+  }
+
+  /**
+   * Does a complete agreement on cmd: offers it to each connected peer until
+   * one accepts as leader, then waits up to 2 s for expectedServers to apply
+   * it; gives up after about 10 s. With retry, it re-submits after a leader
+   * change; without, the first failed wait is fatal. Returns the index.
+   */
+  async one(cmd: unknown, expectedServers: number, retry: boolean): Promise<number> {
+    const t0 = this.now;
+    let starts = 0;
+    while (this.now - t0 < 10_000 && !this.checkFinished()) {
+      let index = -1;
+      for (let si = 0; si < this.n; si++) {
+        starts = (starts + 1) % this.n;
+        const rf = this.connected[starts] ? this.rafts[starts] : undefined;
+        if (rf !== undefined) {
+          const r = rf.start(cmd);
+          if (r.isLeader) {
+            index = r.index;
+            break;
+          }
+        }
+      }
+      if (index !== -1) {
+        const t1 = this.now;
+        while (this.now - t1 < 2_000) {
+          const { count, command } = this.nCommitted(index);
+          if (count > 0 && count >= expectedServers && command === cmd) return index;
+          await this.world.sleep(20);
+        }
+        if (!retry) fatal(`one(${String(cmd)}) failed to reach agreement`);
+      } else {
+        await this.world.sleep(50);
+      }
+    }
+    if (!this.checkFinished()) fatal(`one(${String(cmd)}) failed to reach agreement`);
+    return -1;
+  }
+
+  /** Starts a test: logs its description and notes the counters that end() reports against. */
+  begin(description: string): void {
+    this.world.log.test(`${description} ...`);
+    this.t0Ms = this.now;
+    this.rpcs0 = this.rpcTotal();
+    this.bytes0 = this.bytesTotal();
+    this.maxIndex0 = this.maxIndex;
+  }
+
+  /** Ends a passing test with the lab's line: seconds, peers, RPCs, bytes, agreements. */
+  end(): void {
+    this.checkTimeout();
+    const seconds = (this.now - this.t0Ms) / 1000;
+    const nrpc = this.rpcTotal() - this.rpcs0;
+    const nbytes = this.bytesTotal() - this.bytes0;
+    const ncmds = this.maxIndex - this.maxIndex0;
+    this.world.log.test(
+      `  ... Passed --  ${seconds.toFixed(1).padStart(4)}  ${this.n} ${String(nrpc).padStart(4)} ${String(nbytes).padStart(7)} ${String(ncmds).padStart(4)}`,
+    );
+  }
+
+  /** The largest persisted Raft state among the peers, in bytes. */
+  logSize(): number {
+    let size = 0;
+    for (const p of this.saved) size = Math.max(size, p?.raftStateSize() ?? 0);
+    return size;
+  }
+}
+
+/**
+ * Builds a cluster of n peers, runs body against it, and always cleans up,
+ * as `defer cfg.cleanup()` does in Go.
+ */
+export async function withConfig(
+  t: TestContext,
+  n: number,
+  unreliable: boolean,
+  body: (cfg: Config) => Promise<void>,
+): Promise<void> {
+  const cfg = new Config(t, n, unreliable);
+  try {
+    await body(cfg);
+  } finally {
+    cfg.cleanup();
+  }
+}

@@ -1,0 +1,28 @@
+import type { RaftFactory } from '../raft/types.js';
+import type { World } from '../sim/world.js';
+
+/** The lab's parts: 2A leader election, 2B log replication, 2C persistence. */
+export type Part = '2A' | '2B' | '2C';
+
+/** What a lab test receives: the world it runs in and the Raft under test. */
+export interface TestContext {
+  readonly world: World;
+  readonly raft: RaftFactory;
+}
+
+/** One lab test, as the registry lists it. */
+export interface LabTest {
+  readonly name: string;
+  readonly part: Part;
+  run(t: TestContext): Promise<void>;
+}
+
+/** A failed check in a test (Go's t.Fatalf): the message is the lab's own. */
+export class TestFailure extends Error {
+  override name = 'TestFailure';
+}
+
+/** Fails the current test with `message`, as t.Fatalf does. */
+export function fatal(message: string): never {
+  throw new TestFailure(message);
+}

@@ -1,0 +1,193 @@
+import type { Clock } from '../sim/clock.js';
+import { decode, encode } from '../sim/codec.js';
+import type { Logger } from '../sim/log.js';
+import type { Random } from '../sim/random.js';
+
+/**
+ * A port of the 6.824 lab's labrpc: a simulated network of client ends and
+ * servers that can lose, delay and reorder messages and cut peers off, with
+ * the lab's exact fault rates and delays. Every request and reply is
+ * encoded to bytes on send and decoded on delivery.
+ */
+
+/** Called once per call: with the decoded reply, or undefined if the call failed (labrpc's `false`). */
+export type ReplyCallback = (reply: unknown) => void;
+
+/** An RPC handler: takes decoded arguments, returns the reply to encode. */
+export type Handler = (args: never) => unknown;
+
+/** Unreliable mode delays every request by 0 to this many ms. */
+export const UNRELIABLE_DELAY_MS_MAX = 27;
+/** Unreliable mode loses this many requests, and as many replies, per thousand. */
+export const UNRELIABLE_LOSS_PER_MILLE = 100;
+/** Long reordering holds back this share (600 of 900) of replies... */
+export const REORDER_CHANCE = { numerator: 600, denominator: 900 } as const;
+/** ...by 200 ms plus up to this many ms. */
+export const REORDER_DELAY_MS_BASE = 200;
+export const REORDER_DELAY_MS_SPREAD = 2000;
+/** A call to a disabled end or a missing server fails after up to this long, with long delays on... */
+export const LONG_DELAY_MS_MAX = 7000;
+/** ...or up to this long with them off. */
+export const SHORT_DELAY_MS_MAX = 100;
+
+export class ClientEnd {
+  /** @internal */ enabled = false;
+  /** @internal */ serverName: number | undefined;
+
+  constructor(
+    private readonly net: Network,
+    readonly name: number,
+  ) {}
+
+  /** Sends `method(args)`; `onReply` is called once, later, with the reply or undefined. */
+  call(method: string, args: unknown, onReply: ReplyCallback): void {
+    this.net.send(this, method, args, onReply);
+  }
+}
+
+/** A server: a table of handlers and a count of the RPCs it received. */
+export class Server {
+  count = 0;
+
+  constructor(private readonly handlers: Readonly<Record<string, Handler>>) {}
+
+  /** @internal */
+  dispatch(method: string, args: unknown): unknown {
+    this.count++;
+    const handler = this.handlers[method];
+    if (handler === undefined) {
+      throw new Error(`labrpc: unknown method ${method}; expecting one of ${Object.keys(this.handlers).join(', ')}`);
+    }
+    return (handler as (a: unknown) => unknown)(args);
+  }
+}
+
+export interface NetworkOptions {
+  clock: Clock;
+  random: Random;
+  log: Logger;
+}
+
+export class Network {
+  private reliable = true;
+  private longDelays = false;
+  private longReordering = false;
+  private closed = false;
+  private readonly servers = new Map<number, Server | undefined>();
+  private nextEndName = 0;
+  private rpcTotal = 0;
+  private byteTotal = 0;
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private readonly log: Logger;
+
+  constructor(options: NetworkOptions) {
+    this.clock = options.clock;
+    this.random = options.random;
+    this.log = options.log;
+  }
+
+  setReliable(yes: boolean): void {
+    this.reliable = yes;
+  }
+
+  setLongDelays(yes: boolean): void {
+    this.longDelays = yes;
+  }
+
+  setLongReordering(yes: boolean): void {
+    this.longReordering = yes;
+  }
+
+  /** A new end, disabled and connected to nothing. */
+  makeEnd(): ClientEnd {
+    return new ClientEnd(this, this.nextEndName++);
+  }
+
+  connect(end: ClientEnd, serverName: number): void {
+    end.serverName = serverName;
+  }
+
+  enable(end: ClientEnd, enabled: boolean): void {
+    end.enabled = enabled;
+  }
+
+  addServer(name: number, server: Server): void {
+    this.servers.set(name, server);
+  }
+
+  deleteServer(name: number): void {
+    this.servers.set(name, undefined);
+  }
+
+  /** RPCs received by the server now registered under `name` (a restarted server counts afresh). */
+  getCount(name: number): number {
+    const server = this.servers.get(name);
+    if (server === undefined) throw new Error(`labrpc: no server ${name}`);
+    return server.count;
+  }
+
+  getTotalCount(): number {
+    return this.rpcTotal;
+  }
+
+  getTotalBytes(): number {
+    return this.byteTotal;
+  }
+
+  /** Ends the network: nothing is delivered after this. */
+  cleanup(): void {
+    this.closed = true;
+  }
+
+  /** @internal */
+  send(end: ClientEnd, method: string, args: unknown, onReply: ReplyCallback): void {
+    if (this.closed) return;
+    const request = encode(args);
+    this.rpcTotal++;
+    this.byteTotal += request.length;
+
+    // As in labrpc, the end's state is read when the request is sent.
+    const serverName = end.serverName;
+    const server = serverName === undefined ? undefined : this.servers.get(serverName);
+    if (!end.enabled || server === undefined) {
+      const delayMs = this.random.int(this.longDelays ? LONG_DELAY_MS_MAX : SHORT_DELAY_MS_MAX);
+      this.clock.setTimer(delayMs, () => this.fail(onReply));
+      return;
+    }
+
+    const reliable = this.reliable;
+    const longReordering = this.longReordering;
+    const delayMs = reliable ? 0 : this.random.int(UNRELIABLE_DELAY_MS_MAX);
+    this.clock.setTimer(delayMs, () => {
+      if (this.closed) return;
+      if (!reliable && this.random.int(1000) < UNRELIABLE_LOSS_PER_MILLE) {
+        if (this.log.traceOn) this.log.trace('DROP', serverName!, `request ${method} from end ${end.name} lost`);
+        onReply(undefined);
+        return;
+      }
+      const replyBytes = encode(server.dispatch(method, decode(request) as never));
+      // A server killed or cut off while it handled the request has its reply thrown away.
+      if (!end.enabled || this.servers.get(serverName!) !== server) {
+        onReply(undefined);
+      } else if (!reliable && this.random.int(1000) < UNRELIABLE_LOSS_PER_MILLE) {
+        if (this.log.traceOn) this.log.trace('DROP', serverName!, `reply to ${method} from end ${end.name} lost`);
+        onReply(undefined);
+      } else if (longReordering && this.random.int(REORDER_CHANCE.denominator) < REORDER_CHANCE.numerator) {
+        const holdMs = REORDER_DELAY_MS_BASE + this.random.int(1 + this.random.int(REORDER_DELAY_MS_SPREAD));
+        this.clock.setTimer(holdMs, () => {
+          if (this.closed) return;
+          this.byteTotal += replyBytes.length;
+          onReply(decode(replyBytes));
+        });
+      } else {
+        this.byteTotal += replyBytes.length;
+        onReply(decode(replyBytes));
+      }
+    });
+  }
+
+  private fail(onReply: ReplyCallback): void {
+    if (!this.closed) onReply(undefined);
+  }
+}

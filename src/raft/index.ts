@@ -1,0 +1,2 @@
+export { reference } from './peer.js';
+export type * from './types.js';

@@ -1,0 +1,143 @@
+import type { Timer } from '../sim/clock.js';
+import { RaftCore } from './core.js';
+import type { AppendEntriesArgs, AppendEntriesReply, Outbound, RequestVoteArgs, RequestVoteReply } from './messages.js';
+import { decodeHardState, encodeHardState } from './persist.js';
+import type { MakeOptions, RaftFactory, RaftPeer, RaftState, StartResult } from './types.js';
+
+/** A leader sends AppendEntries at this period: ten a second, the lab's ceiling. */
+export const HEARTBEAT_INTERVAL_MS = 100;
+/** Election timeouts are drawn uniformly from [min, min + spread). */
+export const ELECTION_TIMEOUT_MS_MIN = 400;
+export const ELECTION_TIMEOUT_MS_SPREAD = 400;
+
+/**
+ * Drives a RaftCore from the lab interface: turns timers, RPCs and replies
+ * into core inputs, then carries out what the core asks for — persist first,
+ * then send, then apply — so nothing leaves the peer before it is durable.
+ */
+class Peer implements RaftPeer {
+  readonly handlers: RaftPeer['handlers'];
+  private readonly core: RaftCore;
+  private killed = false;
+  private electionTimer: Timer | undefined;
+  private heartbeatTimer: Timer | undefined;
+  private replicateTimer: Timer | undefined;
+
+  constructor(private readonly o: MakeOptions) {
+    this.core = new RaftCore({
+      id: o.me,
+      peerCount: o.peers.length,
+      log: o.log,
+      restored: decodeHardState(o.persister.readRaftState()),
+    });
+    this.handlers = {
+      RequestVote: (args: RequestVoteArgs) => this.handle(() => this.core.onRequestVote(args)),
+      AppendEntries: (args: AppendEntriesArgs) => this.handle(() => this.core.onAppendEntries(args)),
+    };
+    this.armElectionTimer();
+  }
+
+  start(command: unknown): StartResult {
+    if (this.killed) return { index: -1, term: this.core.currentTerm, isLeader: false };
+    const result = this.core.propose(command);
+    this.flush();
+    return result;
+  }
+
+  getState(): RaftState {
+    return { term: this.core.currentTerm, isLeader: this.core.isLeader };
+  }
+
+  kill(): void {
+    this.killed = true;
+    this.electionTimer?.cancel();
+    this.heartbeatTimer?.cancel();
+    this.replicateTimer?.cancel();
+  }
+
+  /** Runs an RPC handler; its effects are durable before the reply goes back. */
+  private handle<R>(fn: () => R): R {
+    const reply = fn();
+    this.flush();
+    return reply;
+  }
+
+  private flush(): void {
+    if (this.killed) return;
+    const ready = this.core.takeReady();
+    if (ready.persist) {
+      const state = encodeHardState(this.core.hardState());
+      this.o.persister.save(state);
+      if (this.o.log.traceOn) this.o.log.trace('PERS', this.o.me, `saved term ${this.core.currentTerm}, ${state.length} bytes`);
+    }
+    for (const message of ready.messages) this.send(message);
+    if (ready.resetElectionTimer) this.armElectionTimer();
+    if (ready.replicate) this.scheduleReplicate();
+    this.syncHeartbeat();
+    for (const c of ready.committed) {
+      if (this.killed) return;
+      this.o.apply({ commandValid: true, command: c.command, commandIndex: c.index });
+    }
+  }
+
+  private send(message: Outbound): void {
+    const end = this.o.peers[message.to]!;
+    if (message.method === 'RequestVote') {
+      const args = message.args;
+      end.call('RequestVote', args, (reply) => {
+        if (this.killed || reply === undefined) return;
+        this.core.onRequestVoteReply(message.to, args, reply as RequestVoteReply);
+        this.flush();
+      });
+    } else {
+      const args = message.args;
+      end.call('AppendEntries', args, (reply) => {
+        if (this.killed || reply === undefined) return;
+        this.core.onAppendEntriesReply(message.to, args, reply as AppendEntriesReply);
+        this.flush();
+      });
+    }
+  }
+
+  private armElectionTimer(): void {
+    this.electionTimer?.cancel();
+    const timeoutMs = ELECTION_TIMEOUT_MS_MIN + this.o.random.int(ELECTION_TIMEOUT_MS_SPREAD);
+    this.electionTimer = this.o.clock.setTimer(timeoutMs, () => {
+      if (this.o.log.traceOn) this.o.log.trace('TIMR', this.o.me, `election timer fired after ${timeoutMs} ms`);
+      // Re-arm first: a leader ignores the expiry but must time out again
+      // once it steps down.
+      this.armElectionTimer();
+      this.core.electionTimeout();
+      this.flush();
+    });
+  }
+
+  /** Proposals made together go out in one broadcast, at the end of the current instant. */
+  private scheduleReplicate(): void {
+    if (this.replicateTimer !== undefined) return;
+    this.replicateTimer = this.o.clock.setTimer(0, () => {
+      this.replicateTimer = undefined;
+      this.core.broadcastAppend();
+      this.flush();
+    });
+  }
+
+  private syncHeartbeat(): void {
+    if (this.core.isLeader && this.heartbeatTimer === undefined) {
+      // The flush after each beat arms the next one while this peer leads.
+      this.heartbeatTimer = this.o.clock.setTimer(HEARTBEAT_INTERVAL_MS, () => {
+        this.heartbeatTimer = undefined;
+        this.core.heartbeatTimeout();
+        this.flush();
+      });
+    } else if (!this.core.isLeader && this.heartbeatTimer !== undefined) {
+      this.heartbeatTimer.cancel();
+      this.heartbeatTimer = undefined;
+    }
+  }
+}
+
+/** The reference Raft, as a factory behind the lab interface. */
+export const reference: RaftFactory = {
+  make: (options) => new Peer(options),
+};

@@ -1,0 +1,73 @@
+import type { Entry } from './messages.js';
+
+/**
+ * The replicated log, indexed from 1 as in the paper; index 0 is a sentinel
+ * of term 0 so that "the entry before the first" always exists.
+ */
+export class RaftLog {
+  private readonly entries: Entry[];
+
+  constructor(entries: readonly Entry[] = []) {
+    this.entries = [{ term: 0, command: null }, ...entries];
+  }
+
+  get lastIndex(): number {
+    return this.entries.length - 1;
+  }
+
+  get lastTerm(): number {
+    return this.entries[this.entries.length - 1]!.term;
+  }
+
+  /** The term of the entry at `index`; the caller checks that it exists. */
+  term(index: number): number {
+    const entry = this.entries[index];
+    if (entry === undefined) throw new RangeError(`no log entry at index ${index} (last is ${this.lastIndex})`);
+    return entry.term;
+  }
+
+  entry(index: number): Entry {
+    const entry = this.entries[index];
+    if (entry === undefined || index === 0) throw new RangeError(`no log entry at index ${index} (last is ${this.lastIndex})`);
+    return entry;
+  }
+
+  /** Entries from `from` to the end (an empty list past the end). */
+  from(from: number): Entry[] {
+    return this.entries.slice(from);
+  }
+
+  append(entry: Entry): number {
+    this.entries.push(entry);
+    return this.lastIndex;
+  }
+
+  /** Drops the entry at `index` and all after it. */
+  truncateFrom(index: number): void {
+    if (index < 1) throw new RangeError(`cannot truncate the sentinel (index ${index})`);
+    this.entries.length = Math.min(this.entries.length, index);
+  }
+
+  /** The first index holding `term`, searching back from `index` (which holds it). */
+  firstIndexOfTermAt(index: number): number {
+    const term = this.term(index);
+    let i = index;
+    while (i > 1 && this.entries[i - 1]!.term === term) i--;
+    return i;
+  }
+
+  /** The last index holding `term`, or -1 if the log has none. */
+  lastIndexOfTerm(term: number): number {
+    for (let i = this.lastIndex; i > 0; i--) {
+      const t = this.entries[i]!.term;
+      if (t === term) return i;
+      if (t < term) return -1;
+    }
+    return -1;
+  }
+
+  /** All entries but the sentinel, for persistence. */
+  all(): readonly Entry[] {
+    return this.entries.slice(1);
+  }
+}
