@@ -1,5 +1,6 @@
 import type { LabTest, Part } from '../harness/test-context.js';
 import { part2A } from './part2a.js';
+import { part2B } from './part2b.js';
 
 export type { LabTest, Part } from '../harness/test-context.js';
 
@@ -7,7 +8,7 @@ export type { LabTest, Part } from '../harness/test-context.js';
 export const PARTS: readonly Part[] = ['2A', '2B', '2C'];
 
 /** Every test of the suite, in the order test_test.go declares them. */
-export const REGISTRY: readonly LabTest[] = [...part2A];
+export const REGISTRY: readonly LabTest[] = [...part2A, ...part2B];
 
 export function findTest(name: string, tests: readonly LabTest[] = REGISTRY): LabTest | undefined {
   return tests.find((t) => t.name === name);
