@@ -15,7 +15,20 @@ export type Role = 'follower' | 'candidate' | 'leader';
 export interface HardState {
   term: number;
   votedFor: number;
+  /** Log entries from index 1 on. */
   entries: readonly Entry[];
+}
+
+/**
+ * The persistent state as the driver encodes it: the live log (sentinel at
+ * index 0) and the lowest index changed since the last save, so an encoder
+ * can reuse the bytes of the unchanged prefix.
+ */
+export interface PersistentState {
+  term: number;
+  votedFor: number;
+  log: readonly Entry[];
+  changedFrom: number;
 }
 
 /** An entry that has committed and is ready to be applied, in index order. */
@@ -67,6 +80,13 @@ export class RaftCore {
   private readonly votes = new Set<number>();
   private readonly nextIndex: number[];
   private readonly matchIndex: number[];
+  /**
+   * Flow control: a follower is paused from sending it entries while a
+   * request that carried entries to it is unanswered. New proposals then
+   * wait, and heartbeats go without entries, so a follower that is cut off
+   * is not sent its whole missing suffix again with every proposal.
+   */
+  private readonly paused: boolean[];
 
   private ready: Ready = emptyReady();
 
@@ -82,6 +102,7 @@ export class RaftCore {
     }
     this.nextIndex = new Array<number>(this.peerCount).fill(1);
     this.matchIndex = new Array<number>(this.peerCount).fill(0);
+    this.paused = new Array<boolean>(this.peerCount).fill(false);
   }
 
   get currentTerm(): number {
@@ -105,7 +126,17 @@ export class RaftCore {
   }
 
   hardState(): HardState {
-    return { term: this.term, votedFor: this.votedFor, entries: this.raftLog.all() };
+    return { term: this.term, votedFor: this.votedFor, entries: this.raftLog.view().slice(1) };
+  }
+
+  /** The state to save now; call only when `Ready.persist` asks for it. */
+  persistentState(): PersistentState {
+    return {
+      term: this.term,
+      votedFor: this.votedFor,
+      log: this.raftLog.view(),
+      changedFrom: this.raftLog.takeChangedFrom(),
+    };
   }
 
   /** Hands over everything the driver must do since the last call, and starts afresh. */
@@ -147,9 +178,16 @@ export class RaftCore {
     }
   }
 
-  /** The heartbeat timer fired: a leader sends AppendEntries to every follower. */
+  /**
+   * The heartbeat timer fired: a leader sends AppendEntries to every
+   * follower, with the entries it lacks unless an earlier request that
+   * carried them is still unanswered.
+   */
   heartbeatTimeout(): void {
-    if (this.role === 'leader') this.broadcastAppend();
+    if (this.role !== 'leader') return;
+    for (let to = 0; to < this.peerCount; to++) {
+      if (to !== this.id) this.sendAppend(to, !this.paused[to]);
+    }
   }
 
   // ---- Inputs: the service -------------------------------------------------
@@ -166,11 +204,11 @@ export class RaftCore {
     return { index, term: this.term, isLeader: true };
   }
 
-  /** Sends every follower what it lacks (or a heartbeat if it lacks nothing). */
-  broadcastAppend(): void {
+  /** Sends new entries to every follower that is not paused (after proposals). */
+  replicate(): void {
     if (this.role !== 'leader') return;
     for (let to = 0; to < this.peerCount; to++) {
-      if (to !== this.id) this.sendAppend(to);
+      if (to !== this.id && !this.paused[to] && this.nextIndex[to]! <= this.raftLog.lastIndex) this.sendAppend(to, true);
     }
   }
 
@@ -264,6 +302,7 @@ export class RaftCore {
       return;
     }
     if (this.role !== 'leader' || args.term !== this.term) return;
+    this.paused[from] = false;
     if (reply.success) {
       const match = args.prevLogIndex + args.entries.length;
       if (match > this.matchIndex[from]!) {
@@ -271,6 +310,8 @@ export class RaftCore {
         this.advanceCommit();
       }
       this.nextIndex[from] = Math.max(this.nextIndex[from]!, match + 1);
+      // Keep a lagging follower's stream going rather than wait for the next heartbeat.
+      if (this.nextIndex[from]! <= this.raftLog.lastIndex) this.sendAppend(from, true);
       return;
     }
     // Only the reply to the request that reflects the current nextIndex may
@@ -287,7 +328,12 @@ export class RaftCore {
     next = Math.max(this.matchIndex[from]! + 1, Math.min(next, this.nextIndex[from]! - 1));
     this.nextIndex[from] = next;
     if (this.log.traceOn) this.log.trace('LOG2', this.id, `S${from} backs up to next ${next}`);
-    this.sendAppend(from);
+    this.sendAppend(from, true);
+  }
+
+  /** The network lost an AppendEntries or its reply: the next heartbeat may carry entries again. */
+  onAppendEntriesLost(to: number, args: AppendEntriesArgs): void {
+    if (this.role === 'leader' && args.term === this.term && args.entries.length > 0) this.paused[to] = false;
   }
 
   // ---- Transitions ---------------------------------------------------------
@@ -308,18 +354,22 @@ export class RaftCore {
     this.nextIndex.fill(next);
     this.matchIndex.fill(0);
     this.matchIndex[this.id] = this.raftLog.lastIndex;
+    this.paused.fill(false);
     if (this.log.debugOn) this.log.debug('LEAD', this.id, `leader for term ${this.term}, last index ${this.raftLog.lastIndex}`);
-    this.broadcastAppend();
+    this.heartbeatTimeout();
   }
 
-  private sendAppend(to: number): void {
+  /** Sends `to` an AppendEntries from its nextIndex, with the entries it lacks or none. */
+  private sendAppend(to: number, withEntries: boolean): void {
     const prevLogIndex = this.nextIndex[to]! - 1;
+    const entries = withEntries ? this.raftLog.from(prevLogIndex + 1) : [];
+    if (entries.length > 0) this.paused[to] = true;
     const args: AppendEntriesArgs = {
       term: this.term,
       leaderId: this.id,
       prevLogIndex,
       prevLogTerm: this.raftLog.term(prevLogIndex),
-      entries: this.raftLog.from(prevLogIndex + 1),
+      entries,
       leaderCommit: this.commitIndex,
     };
     this.ready.messages.push({ to, method: 'AppendEntries', args });

@@ -1,7 +1,7 @@
 import type { Timer } from '../sim/clock.js';
 import { RaftCore } from './core.js';
 import type { AppendEntriesArgs, AppendEntriesReply, Outbound, RequestVoteArgs, RequestVoteReply } from './messages.js';
-import { decodeHardState, encodeHardState } from './persist.js';
+import { decodeHardState, HardStateEncoder } from './persist.js';
 import type { MakeOptions, RaftFactory, RaftPeer, RaftState, StartResult } from './types.js';
 
 /** A leader sends AppendEntries at this period: ten a second, the lab's ceiling. */
@@ -18,6 +18,7 @@ export const ELECTION_TIMEOUT_MS_SPREAD = 400;
 class Peer implements RaftPeer {
   readonly handlers: RaftPeer['handlers'];
   private readonly core: RaftCore;
+  private readonly encoder = new HardStateEncoder();
   private killed = false;
   private electionTimer: Timer | undefined;
   private heartbeatTimer: Timer | undefined;
@@ -66,7 +67,7 @@ class Peer implements RaftPeer {
     if (this.killed) return;
     const ready = this.core.takeReady();
     if (ready.persist) {
-      const state = encodeHardState(this.core.hardState());
+      const state = this.encoder.encode(this.core.persistentState());
       this.o.persister.save(state);
       if (this.o.log.traceOn) this.o.log.trace('PERS', this.o.me, `saved term ${this.core.currentTerm}, ${state.length} bytes`);
     }
@@ -92,8 +93,9 @@ class Peer implements RaftPeer {
     } else {
       const args = message.args;
       end.call('AppendEntries', args, (reply) => {
-        if (this.killed || reply === undefined) return;
-        this.core.onAppendEntriesReply(message.to, args, reply as AppendEntriesReply);
+        if (this.killed) return;
+        if (reply === undefined) this.core.onAppendEntriesLost(message.to, args);
+        else this.core.onAppendEntriesReply(message.to, args, reply as AppendEntriesReply);
         this.flush();
       });
     }
@@ -117,7 +119,7 @@ class Peer implements RaftPeer {
     if (this.replicateTimer !== undefined) return;
     this.replicateTimer = this.o.clock.setTimer(0, () => {
       this.replicateTimer = undefined;
-      this.core.broadcastAppend();
+      this.core.replicate();
       this.flush();
     });
   }

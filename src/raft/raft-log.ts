@@ -6,9 +6,12 @@ import type { Entry } from './messages.js';
  */
 export class RaftLog {
   private readonly entries: Entry[];
+  /** The lowest index changed since the last `takeChangedFrom()`, so persistence can skip the rest. */
+  private changedFrom: number;
 
   constructor(entries: readonly Entry[] = []) {
     this.entries = [{ term: 0, command: null }, ...entries];
+    this.changedFrom = 1;
   }
 
   get lastIndex(): number {
@@ -39,6 +42,7 @@ export class RaftLog {
 
   append(entry: Entry): number {
     this.entries.push(entry);
+    this.changedFrom = Math.min(this.changedFrom, this.lastIndex);
     return this.lastIndex;
   }
 
@@ -46,6 +50,7 @@ export class RaftLog {
   truncateFrom(index: number): void {
     if (index < 1) throw new RangeError(`cannot truncate the sentinel (index ${index})`);
     this.entries.length = Math.min(this.entries.length, index);
+    this.changedFrom = Math.min(this.changedFrom, index);
   }
 
   /** The first index holding `term`, searching back from `index` (which holds it). */
@@ -66,8 +71,15 @@ export class RaftLog {
     return -1;
   }
 
-  /** All entries but the sentinel, for persistence. */
-  all(): readonly Entry[] {
-    return this.entries.slice(1);
+  /** The live entries, sentinel included: `view()[i]` is index i. Not to be modified. */
+  view(): readonly Entry[] {
+    return this.entries;
+  }
+
+  /** Returns the lowest index changed since the last call (or construction), and starts tracking afresh. */
+  takeChangedFrom(): number {
+    const from = this.changedFrom;
+    this.changedFrom = this.entries.length;
+    return from;
   }
 }

@@ -23,11 +23,15 @@ const enum Tag {
   Bytes = 10,
 }
 
+/** Strings shorter than this take the ASCII fast path (their length fits one varint byte). */
+const SHORT_STRING = 32;
+
 export class CodecError extends Error {
   override name = 'CodecError';
 }
 
-class Writer {
+/** Appends encoded values to a growing buffer; `pos` may be rewound to drop a tail. */
+export class ByteWriter {
   buf: Buffer;
   pos = 0;
 
@@ -60,6 +64,21 @@ class Writer {
   }
 
   string(s: string): void {
+    // Short strings (field names, mostly) are copied byte by byte while they
+    // are ASCII: cheaper than a call into Buffer.write.
+    if (s.length < SHORT_STRING) {
+      this.ensure(s.length + 1);
+      const start = this.pos;
+      this.buf[this.pos++] = s.length;
+      let i = 0;
+      for (; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        this.buf[this.pos++] = c;
+      }
+      if (i === s.length) return;
+      this.pos = start;
+    }
     // UTF-8 needs at most three bytes per UTF-16 unit.
     const max = s.length * 3;
     this.ensure(max + 8);
@@ -147,7 +166,8 @@ function varintSize(n: number): number {
   return size;
 }
 
-class Reader {
+/** Reads values written by ByteWriter, in order. */
+export class ByteReader {
   pos = 0;
   constructor(private readonly buf: Buffer) {}
 
@@ -167,6 +187,19 @@ class Reader {
     const length = this.varint();
     const end = this.pos + length;
     if (end > this.buf.length) throw new CodecError('truncated string');
+    if (length < SHORT_STRING) {
+      let s = '';
+      let i = this.pos;
+      for (; i < end; i++) {
+        const c = this.buf[i]!;
+        if (c >= 0x80) break;
+        s += String.fromCharCode(c);
+      }
+      if (i === end) {
+        this.pos = end;
+        return s;
+      }
+    }
     const s = this.buf.toString('utf8', this.pos, end);
     this.pos = end;
     return s;
@@ -225,7 +258,7 @@ class Reader {
 
 /** Encodes a plain value to fresh bytes. */
 export function encode(value: unknown): Uint8Array {
-  const w = new Writer(256);
+  const w = new ByteWriter(256);
   w.value(value);
   return w.buf.subarray(0, w.pos);
 }
@@ -233,7 +266,7 @@ export function encode(value: unknown): Uint8Array {
 /** Decodes bytes written by `encode`; the result shares nothing with the input. */
 export function decode(bytes: Uint8Array): unknown {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const r = new Reader(buf);
+  const r = new ByteReader(buf);
   const v = r.value();
   if (r.pos !== buf.length) throw new CodecError(`${buf.length - r.pos} bytes left over after the value`);
   return v;

@@ -1,6 +1,7 @@
 import type { LabTest, Part } from '../harness/test-context.js';
 import { part2A } from './part2a.js';
 import { part2B } from './part2b.js';
+import { part2C } from './part2c.js';
 
 export type { LabTest, Part } from '../harness/test-context.js';
 
@@ -8,7 +9,7 @@ export type { LabTest, Part } from '../harness/test-context.js';
 export const PARTS: readonly Part[] = ['2A', '2B', '2C'];
 
 /** Every test of the suite, in the order test_test.go declares them. */
-export const REGISTRY: readonly LabTest[] = [...part2A, ...part2B];
+export const REGISTRY: readonly LabTest[] = [...part2A, ...part2B, ...part2C];
 
 export function findTest(name: string, tests: readonly LabTest[] = REGISTRY): LabTest | undefined {
   return tests.find((t) => t.name === name);
