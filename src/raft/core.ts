@@ -47,7 +47,7 @@ export interface Ready {
   committed: Committed[];
   /** The peer heard from a legitimate leader or granted a vote: restart the election timer. */
   resetElectionTimer: boolean;
-  /** A proposal is waiting: broadcast soon, batching proposals made together. */
+  /** Entries wait to be sent: replicate soon, batching what accumulates meanwhile. */
   replicate: boolean;
 }
 
@@ -310,8 +310,8 @@ export class RaftCore {
         this.advanceCommit();
       }
       this.nextIndex[from] = Math.max(this.nextIndex[from]!, match + 1);
-      // Keep a lagging follower's stream going rather than wait for the next heartbeat.
-      if (this.nextIndex[from]! <= this.raftLog.lastIndex) this.sendAppend(from, true);
+      // A lagging follower gets the rest with the next batch, not the next heartbeat.
+      if (this.nextIndex[from]! <= this.raftLog.lastIndex) this.ready.replicate = true;
       return;
     }
     // Only the reply to the request that reflects the current nextIndex may
@@ -328,7 +328,7 @@ export class RaftCore {
     next = Math.max(this.matchIndex[from]! + 1, Math.min(next, this.nextIndex[from]! - 1));
     this.nextIndex[from] = next;
     if (this.log.traceOn) this.log.trace('LOG2', this.id, `S${from} backs up to next ${next}`);
-    this.sendAppend(from, true);
+    this.ready.replicate = true;
   }
 
   /** The network lost an AppendEntries or its reply: the next heartbeat may carry entries again. */

@@ -6,6 +6,12 @@ import type { MakeOptions, RaftFactory, RaftPeer, RaftState, StartResult } from 
 
 /** A leader sends AppendEntries at this period: ten a second, the lab's ceiling. */
 export const HEARTBEAT_INTERVAL_MS = 100;
+/**
+ * A leader sends new entries this long after the first of them is proposed
+ * (or a follower's reply shows it lacks some), so that proposals made close
+ * together travel in one AppendEntries.
+ */
+export const REPLICATE_BATCH_MS = 10;
 /** Election timeouts are drawn uniformly from [min, min + spread). */
 export const ELECTION_TIMEOUT_MS_MIN = 400;
 export const ELECTION_TIMEOUT_MS_SPREAD = 400;
@@ -114,10 +120,10 @@ class Peer implements RaftPeer {
     });
   }
 
-  /** Proposals made together go out in one broadcast, at the end of the current instant. */
+  /** Entries that accumulate within one batch window go out together. */
   private scheduleReplicate(): void {
     if (this.replicateTimer !== undefined) return;
-    this.replicateTimer = this.o.clock.setTimer(0, () => {
+    this.replicateTimer = this.o.clock.setTimer(REPLICATE_BATCH_MS, () => {
       this.replicateTimer = undefined;
       this.core.replicate();
       this.flush();
