@@ -37,9 +37,15 @@ class Peer implements RaftPeer {
       log: o.log,
       restored: decodeHardState(o.persister.readRaftState()),
     });
+    // A killed peer refuses everything: it can no longer make a vote or an
+    // entry durable, so it must not promise either.
     this.handlers = {
-      RequestVote: (args: RequestVoteArgs) => this.handle(() => this.core.onRequestVote(args)),
-      AppendEntries: (args: AppendEntriesArgs) => this.handle(() => this.core.onAppendEntries(args)),
+      RequestVote: (args: RequestVoteArgs): RequestVoteReply =>
+        this.killed ? { term: this.core.currentTerm, voteGranted: false } : this.handle(() => this.core.onRequestVote(args)),
+      AppendEntries: (args: AppendEntriesArgs): AppendEntriesReply =>
+        this.killed
+          ? { term: this.core.currentTerm, success: false, conflictTerm: -1, conflictIndex: 0 }
+          : this.handle(() => this.core.onAppendEntries(args)),
     };
     this.armElectionTimer();
   }

@@ -222,6 +222,7 @@ export class ByteReader {
       case Tag.NegInt:
         return -this.varint();
       case Tag.Float: {
+        if (this.pos + 8 > this.buf.length) throw new CodecError('truncated float');
         const v = this.buf.readDoubleLE(this.pos);
         this.pos += 8;
         return v;
@@ -230,6 +231,8 @@ export class ByteReader {
         return this.string();
       case Tag.Array: {
         const n = this.varint();
+        // Every element takes at least a byte: a longer count is corrupt, not a reason to allocate.
+        if (n > this.buf.length - this.pos) throw new CodecError('truncated array');
         const out = new Array<unknown>(n);
         for (let i = 0; i < n; i++) out[i] = this.value();
         return out;
@@ -239,12 +242,16 @@ export class ByteReader {
         const out: Record<string, unknown> = {};
         for (let i = 0; i < n; i++) {
           const key = this.string();
-          out[key] = this.value();
+          const value = this.value();
+          // Assigning to `__proto__` would set the prototype instead of a property.
+          if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+          else out[key] = value;
         }
         return out;
       }
       case Tag.Bytes: {
         const n = this.varint();
+        if (n > this.buf.length - this.pos) throw new CodecError('truncated byte string');
         const out = new Uint8Array(n);
         out.set(this.buf.subarray(this.pos, this.pos + n));
         this.pos += n;

@@ -13,6 +13,11 @@ export interface Task<T> {
  * Everything a test script may touch: time, randomness, the log, and the
  * means to wait. Tests written against it run unchanged in simulation and on
  * the wall clock.
+ *
+ * A task waits on one thing at a time: it awaits each `sleep` or `join`
+ * before it starts another. The simulator counts waits to know when every
+ * task is blocked, so `Promise.all` or `Promise.race` over several waits in
+ * one task is not supported; spawn a task per wait instead.
  */
 export interface World {
   readonly clock: Clock;

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { EventQueue, type SimEvent } from '../../src/sim/event-queue.js';
+import { makeRandom } from '../../src/sim/random.js';
+
+function event(timeMs: number, seq: number): SimEvent {
+  return { timeMs, seq, fn: () => {}, cancelled: false };
+}
+
+function popAll(queue: EventQueue): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let e = queue.pop(); e !== undefined; e = queue.pop()) out.push([e.timeMs, e.seq]);
+  return out;
+}
+
+/** A queue holding `a` at 1 ms (seq 0) and another event at 2 ms (seq 1). */
+function twoEvents(): { queue: EventQueue; a: SimEvent } {
+  const queue = new EventQueue();
+  const a = event(1, 0);
+  queue.push(a);
+  queue.push(event(2, 1));
+  return { queue, a };
+}
+
+describe('EventQueue', () => {
+  it('pops in (time, seq) order whatever the push order', () => {
+    const queue = new EventQueue();
+    const pushed: Array<[number, number]> = [[30, 0], [10, 1], [20, 2], [10, 3], [0, 4], [20, 5], [10, 6]];
+    for (const [t, s] of pushed) queue.push(event(t, s));
+    expect(queue.size).toBe(7);
+    expect(popAll(queue)).toEqual([[0, 4], [10, 1], [10, 3], [10, 6], [20, 2], [20, 5], [30, 0]]);
+    expect(queue.size).toBe(0);
+    expect(queue.pop()).toBeUndefined();
+  });
+
+  it('a cancelled event never surfaces, and size counts only live events', () => {
+    const queue = new EventQueue();
+    const [a, b, c] = [event(1, 0), event(2, 1), event(3, 2)];
+    for (const e of [a, b, c]) queue.push(e);
+    queue.cancel(a);
+    expect(queue.size).toBe(2);
+    expect(queue.peek()).toBe(b);
+    expect(popAll(queue)).toEqual([[2, 1], [3, 2]]);
+  });
+
+  it('cancelling twice counts once', () => {
+    const { queue, a } = twoEvents();
+    queue.cancel(a);
+    queue.cancel(a);
+    expect(queue.size).toBe(1);
+    expect(popAll(queue)).toEqual([[2, 1]]);
+  });
+
+  it('cancelling an event that already fired changes nothing', () => {
+    const { queue, a } = twoEvents();
+    expect(queue.pop()).toBe(a);
+    queue.cancel(a);
+    expect(queue.size).toBe(1);
+    expect(queue.pop()?.seq).toBe(1);
+    expect(queue.size).toBe(0);
+  });
+
+  it('peek leaves the earliest live event in place', () => {
+    const { queue, a } = twoEvents();
+    expect(queue.peek()).toBe(a);
+    expect(queue.peek()).toBe(a);
+    expect(queue.size).toBe(2);
+  });
+
+  it('agrees with a sorted reference under random pushes, cancels and pops', () => {
+    const random = makeRandom(7);
+    const queue = new EventQueue();
+    let reference: SimEvent[] = [];
+    const all: SimEvent[] = [];
+    let seq = 0;
+    let popped = 0;
+    for (let step = 0; step < 50_000; step++) {
+      const op = random.int(10);
+      if (op < 5) {
+        // Few distinct times, so that ties are common and seq must break them.
+        const e = event(random.int(200), seq++);
+        queue.push(e);
+        all.push(e);
+        reference.push(e);
+      } else if (op < 7 && all.length > 0) {
+        // Cancel anything ever pushed: live, cancelled or already fired.
+        const e = all[random.int(all.length)]!;
+        queue.cancel(e);
+        reference = reference.filter((r) => r !== e);
+      } else {
+        reference.sort((x, y) => x.timeMs - y.timeMs || x.seq - y.seq);
+        const expected = reference.shift();
+        expect(queue.pop()).toBe(expected);
+        if (expected !== undefined) popped++;
+      }
+      expect(queue.size).toBe(reference.length);
+    }
+    reference.sort((x, y) => x.timeMs - y.timeMs || x.seq - y.seq);
+    expect(popAll(queue)).toEqual(reference.map((e) => [e.timeMs, e.seq]));
+    // The walk must have exercised the heap, not just an empty queue.
+    expect(popped).toBeGreaterThan(5_000);
+  });
+});
