@@ -1,0 +1,188 @@
+/**
+ * Live progress while runs go on: an ora spinner on a terminal, and plain
+ * lines every few seconds elsewhere (CI logs must never fill with spinner
+ * frames or escape codes). Failures are announced as they happen, each with
+ * the path of its log.
+ */
+import ora, { type Ora } from 'ora';
+import type { RunResult } from '../runner/protocol.js';
+import type { StressProgress } from '../runner/stress.js';
+
+export interface ProgressReporter {
+  start(total: number): void;
+  /** A run finished; `announcement` is printed on a line of its own when given. */
+  runFinished(progress: StressProgress, announcement?: string): void;
+  stop(): void;
+}
+
+/** Repeats `tick` every `intervalMs` until the returned function is called. */
+export type Every = (intervalMs: number, tick: () => void) => () => void;
+
+export const everyWallInterval: Every = (intervalMs, tick) => {
+  const timer = setInterval(tick, intervalMs);
+  // Progress alone must never keep the process alive.
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
+export interface ProgressDeps {
+  stream: NodeJS.WritableStream;
+  nowMs: () => number;
+  every?: Every;
+}
+
+/** `12/150 runs, 1 failed, 3.2s elapsed, ETA 40s` */
+export function formatProgress(progress: StressProgress, elapsedMs: number): string {
+  const eta = progress.done === 0 ? '?' : formatEta((elapsedMs / progress.done) * (progress.total - progress.done));
+  return `${progress.done}/${progress.total} runs, ${progress.failed} failed, ${formatElapsed(elapsedMs)} elapsed, ETA ${eta}`;
+}
+
+/** `FAIL TestReElection2A #7 (seed 1241): <first line of error> — log: <path>` */
+export function formatFailure(result: Pick<RunResult, 'test' | 'k' | 'seed' | 'error'>, logPath: string | undefined): string {
+  const firstLine = result.error?.split('\n', 1)[0] ?? 'failed';
+  const where = logPath === undefined ? '' : ` — log: ${logPath}`;
+  return `FAIL ${result.test} #${result.k} (seed ${result.seed}): ${firstLine}${where}`;
+}
+
+/** Tenths of a second under a minute, where they still say something; then minutes and seconds. */
+export function formatElapsed(ms: number): string {
+  return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : formatLong(ms);
+}
+
+/** Whole seconds: an estimate earns no decimals. */
+export function formatEta(ms: number): string {
+  return ms < 59_500 ? `${Math.round(ms / 1000)}s` : formatLong(ms);
+}
+
+function formatLong(ms: number): string {
+  const totalSeconds = Math.round(ms / 1000);
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return hours > 0 ? `${hours}h${two(minutes)}m` : `${minutes}m${two(seconds)}s`;
+}
+
+/**
+ * What both reporters share: the latest counts, the start time, and a timer
+ * ticking while runs go on, so elapsed time and ETA move between results.
+ */
+abstract class TickingProgress implements ProgressReporter {
+  protected progress: StressProgress = { done: 0, failed: 0, total: 0 };
+  private startedMs = 0;
+  private cancelTicks: (() => void) | undefined;
+
+  constructor(
+    protected readonly deps: ProgressDeps,
+    private readonly tickMs: number,
+  ) {}
+
+  start(total: number): void {
+    this.progress = { done: 0, failed: 0, total };
+    this.startedMs = this.deps.nowMs();
+    this.begin();
+    this.cancelTicks = (this.deps.every ?? everyWallInterval)(this.tickMs, () => this.tick());
+  }
+
+  stop(): void {
+    this.cancelTicks?.();
+    this.cancelTicks = undefined;
+    this.end();
+  }
+
+  abstract runFinished(progress: StressProgress, announcement?: string): void;
+  protected abstract begin(): void;
+  protected abstract tick(): void;
+  protected abstract end(): void;
+
+  protected line(): string {
+    return formatProgress(this.progress, this.deps.nowMs() - this.startedMs);
+  }
+}
+
+/** For pipes and CI: a plain line every `intervalMs`, announcements as they come. */
+export class PlainProgress extends TickingProgress {
+  runFinished(progress: StressProgress, announcement?: string): void {
+    this.progress = progress;
+    if (announcement !== undefined) this.print(announcement);
+  }
+
+  protected begin(): void {}
+
+  protected tick(): void {
+    this.print(this.line());
+  }
+
+  protected end(): void {}
+
+  private print(line: string): void {
+    this.deps.stream.write(`${line}\n`);
+  }
+}
+
+/** How often the spinner's text is brought up to date. */
+const SPINNER_TEXT_MS = 250;
+
+/** For a terminal: one spinner line, rewritten in place, with announcements printed above it. */
+export class SpinnerProgress extends TickingProgress {
+  private spinner: Ora | undefined;
+
+  constructor(
+    deps: ProgressDeps,
+    private readonly color: boolean,
+  ) {
+    super(deps, SPINNER_TEXT_MS);
+  }
+
+  runFinished(progress: StressProgress, announcement?: string): void {
+    this.progress = progress;
+    this.tick();
+    if (announcement !== undefined && this.spinner !== undefined) {
+      // Print above the spinner: clear its line, write, and draw it again below.
+      this.spinner.clear();
+      this.deps.stream.write(`${announcement}\n`);
+      this.spinner.render();
+    }
+  }
+
+  protected begin(): void {
+    this.spinner = ora({
+      text: this.line(),
+      stream: this.deps.stream,
+      isEnabled: true,
+      color: this.color ? 'cyan' : false,
+      // Raw-mode stdin would turn Ctrl-C into a re-emitted event; the plain signal is simpler to reason about.
+      discardStdin: false,
+    }).start();
+  }
+
+  /** The spinner draws the new text on its next frame. */
+  protected tick(): void {
+    if (this.spinner !== undefined) this.spinner.text = this.line();
+  }
+
+  protected end(): void {
+    this.spinner?.stop();
+    this.spinner = undefined;
+  }
+}
+
+/**
+ * Whether a spinner can be drawn: a terminal that is not `dumb` and has a
+ * width (a pseudo-terminal of width 0, as some CI runners give, would make
+ * the spinner's line arithmetic divide by zero).
+ */
+export function canAnimate(terminal: { isTTY: boolean; columns: number | undefined; term: string | undefined }): boolean {
+  return terminal.isTTY && terminal.term !== 'dumb' && terminal.columns !== 0;
+}
+
+export interface ReporterChoice extends ProgressDeps {
+  animate: boolean;
+  color: boolean;
+  /** How often plain progress prints a line. */
+  plainIntervalMs: number;
+}
+
+export function createProgressReporter(choice: ReporterChoice): ProgressReporter {
+  return choice.animate ? new SpinnerProgress(choice, choice.color) : new PlainProgress(choice, choice.plainIntervalMs);
+}

@@ -1,0 +1,89 @@
+/**
+ * The stress command: runs the selected tests, shows progress, prints the
+ * table, and says how the process should exit. The first Ctrl-C stops it
+ * gracefully (partial table, logs flushed, exit 130); a second one exits at once.
+ */
+import type { PoolOptions, RunPool } from '../runner/pool.js';
+import { checkOutputDir, OutputDirError } from '../runner/output-dir.js';
+import { stress, type StressOptions, type StressReport } from '../runner/stress.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
+import { createProgressReporter, formatElapsed, formatFailure, type Every } from './progress.js';
+import { renderTable } from './table.js';
+
+/** Where Ctrl-C comes from: the process by default, an emitter in tests. */
+export interface SignalSource {
+  on(signal: 'SIGINT', listener: () => void): unknown;
+  off(signal: 'SIGINT', listener: () => void): unknown;
+}
+
+export interface StressCommandDeps {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Whether stdout is a terminal a spinner can be drawn on; plain lines otherwise. */
+  animate: boolean;
+  color: boolean;
+  nowMs: () => number;
+  signals: SignalSource;
+  /** Ends the process at once; used only for a second Ctrl-C. */
+  exit: (code: number) => void;
+  plainProgressIntervalMs: number;
+  every?: Every;
+  createPool?: (options: PoolOptions) => RunPool;
+}
+
+export async function stressCommand(options: StressOptions, deps: StressCommandDeps): Promise<ExitCode> {
+  try {
+    await checkOutputDir(options.outputDir);
+  } catch (error) {
+    if (!(error instanceof OutputDirError)) throw error;
+    deps.stderr.write(`raft-dstest: ${error.message}\n`);
+    return ExitCode.Usage;
+  }
+  const cancel = new AbortController();
+  const onInterrupt = () => {
+    if (cancel.signal.aborted) deps.exit(ExitCode.Interrupted);
+    else cancel.abort();
+  };
+  // Listen before saying anything, so that a Ctrl-C after the first line is always graceful.
+  deps.signals.on('SIGINT', onInterrupt);
+  deps.stdout.write(`seed base: ${options.seedBase}\n`);
+
+  const reporter = createProgressReporter({
+    stream: deps.stdout,
+    animate: deps.animate,
+    color: deps.color,
+    nowMs: deps.nowMs,
+    plainIntervalMs: deps.plainProgressIntervalMs,
+    ...(deps.every === undefined ? {} : { every: deps.every }),
+  });
+  reporter.start(options.tests.length * options.iterations);
+  let report: StressReport;
+  try {
+    report = await stress(options, {
+      signal: cancel.signal,
+      wallClockMs: deps.nowMs,
+      onRunFinished: ({ result, logPath, progress }) =>
+        reporter.runFinished(progress, result.passed ? undefined : formatFailure(result, logPath)),
+      ...(deps.createPool === undefined ? {} : { createPool: deps.createPool }),
+    });
+  } finally {
+    reporter.stop();
+  }
+  // Until the table is out, a second Ctrl-C still means "quit at once".
+  deps.stdout.write(`${renderTable(report, { color: deps.color })}\n`);
+  deps.stdout.write(`${summaryLine(report, options.outputDir)}\n`);
+  deps.signals.off('SIGINT', onInterrupt);
+  if (report.logError !== undefined) {
+    const reason = report.logError instanceof Error ? report.logError.message : String(report.logError);
+    deps.stderr.write(`raft-dstest: could not write logs to "${options.outputDir}": ${reason}\n`);
+  }
+  return exitCodeFor(report);
+}
+
+/** `150/150 runs, 1 failed, 3.2s; 1 log in reports/…`, or how far an interrupted one got. */
+export function summaryLine(report: StressReport, outputDir: string): string {
+  const kept = report.logPaths.length;
+  const logs = kept === 0 ? '' : `; ${kept} ${kept === 1 ? 'log' : 'logs'} in ${outputDir}`;
+  const counts = `${report.completedRuns}/${report.plannedRuns} runs, ${report.failedRuns} failed, ${formatElapsed(report.wallMs)}${logs}`;
+  return report.interrupted ? `interrupted: ${counts}; ${report.cutOffRuns} runs cut off` : counts;
+}

@@ -1,0 +1,32 @@
+/**
+ * The contract between the host and a pool worker: the one message a worker
+ * receives (a run to do) and the one it sends back (how the run went). Both
+ * are plain data, because they cross a thread boundary by structured clone.
+ */
+import type { LogLevel } from '../sim/log.js';
+
+export interface RunTask {
+  /** The test's exact registry name. */
+  test: string;
+  /** Which run of this test this is, from 0; its seed is base + k. */
+  k: number;
+  seed: number;
+  /** Run on the wall clock instead of the simulator. */
+  realtime: boolean;
+  logLevel: LogLevel;
+}
+
+export interface RunResult {
+  test: string;
+  k: number;
+  seed: number;
+  passed: boolean;
+  /** Why the run failed: the test's message, or the worker's error. */
+  error?: string;
+  /** Wall-clock time the run took inside the worker. */
+  wallMs: number;
+  /** Virtual time the run took; absent in realtime mode, where there is none. */
+  simMs?: number;
+  /** The run's log lines (DESIGN §5 format), without trailing newlines. */
+  log: string[];
+}

@@ -1,0 +1,22 @@
+import type { LogLevel } from '../sim/log.js';
+
+export interface ReplayOptions {
+  test: string;
+  seed: number;
+  realtime: boolean;
+  logLevel: LogLevel;
+}
+
+const VERBOSITY_FLAG: Record<LogLevel, string | undefined> = { none: undefined, debug: '-v', trace: '-vv' };
+
+/**
+ * The command that runs one run again, with the flags that shape its log, so
+ * that a failure can be replayed (and, in simulation, reproduced byte for byte).
+ */
+export function replayCommand(options: ReplayOptions): string {
+  const words = ['npx', 'raft-dstest', options.test, '--seed', String(options.seed), '-n', '1'];
+  if (options.realtime) words.push('--realtime');
+  const verbosity = VERBOSITY_FLAG[options.logLevel];
+  if (verbosity !== undefined) words.push(verbosity);
+  return words.join(' ');
+}

@@ -1,0 +1,78 @@
+/**
+ * Turns the test arguments of the command line (exact names, parts such as
+ * `2A`, or `all`) into the registry tests to run. The runner knows tests only
+ * through the registry, so that later parts need no change here.
+ */
+import { PARTS, REGISTRY, type LabTest } from '../suite/registry.js';
+
+export class UnknownTestArgumentError extends Error {
+  override name = 'UnknownTestArgumentError';
+  constructor(
+    readonly argument: string,
+    readonly suggestion: string | undefined,
+  ) {
+    super(`unknown test "${argument}"${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}`);
+  }
+}
+
+export interface ListedTest {
+  name: string;
+  part: string;
+}
+
+export function listTests(tests: readonly LabTest[] = REGISTRY): ListedTest[] {
+  return tests.map(({ name, part }) => ({ name, part }));
+}
+
+/**
+ * The names of the tests the arguments select, each once, in registry order.
+ * Throws UnknownTestArgumentError for the first argument that selects nothing.
+ */
+export function selectTests(args: readonly string[], tests: readonly LabTest[] = REGISTRY): string[] {
+  const chosen = new Set<string>();
+  for (const arg of args) {
+    const matches = matchArgument(arg, tests);
+    if (matches.length === 0) throw new UnknownTestArgumentError(arg, closestName(arg, candidateNames(tests)));
+    for (const test of matches) chosen.add(test.name);
+  }
+  return tests.filter((test) => chosen.has(test.name)).map((test) => test.name);
+}
+
+function matchArgument(arg: string, tests: readonly LabTest[]): readonly LabTest[] {
+  if (arg.toLowerCase() === 'all') return tests;
+  const part = PARTS.find((p) => p.toLowerCase() === arg.toLowerCase());
+  if (part !== undefined) return tests.filter((test) => test.part === part);
+  return tests.filter((test) => test.name === arg);
+}
+
+function candidateNames(tests: readonly LabTest[]): string[] {
+  return [...tests.map((test) => test.name), ...PARTS, 'all'];
+}
+
+/** The candidate nearest to `name` by edit distance, ignoring case; the first of equals wins. */
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions each cost one. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -1,0 +1,159 @@
+/**
+ * The stress engine: runs every planned run on the pool, keeps per-test
+ * statistics, writes the logs worth keeping, and reports progress as runs
+ * finish. It can be cancelled (Ctrl-C): it then starts no new run, abandons
+ * the runs in flight, and still reports what finished and flushes its logs.
+ */
+import { performance } from 'node:perf_hooks';
+import type { LogLevel } from '../sim/log.js';
+import { LogWriter } from './logs.js';
+import { planRuns, plannedRunCount } from './plan.js';
+import { createPool, RunCancelledError, type PoolOptions, type RunPool } from './pool.js';
+import type { RunResult, RunTask } from './protocol.js';
+import { RunningStats } from './stats.js';
+
+export interface StressOptions {
+  /** Exact registry names, in the order the table lists them. */
+  tests: readonly string[];
+  iterations: number;
+  workers: number;
+  sequential: boolean;
+  seedBase: number;
+  realtime: boolean;
+  logLevel: LogLevel;
+  /** Keep the logs of passing runs too. */
+  archive: boolean;
+  outputDir: string;
+  /** Wall-clock limit per run; none when absent. */
+  timeoutMs?: number;
+}
+
+export interface StressProgress {
+  done: number;
+  failed: number;
+  total: number;
+}
+
+export interface RunFinished {
+  result: RunResult;
+  /** Where its log is being written, when it is kept. */
+  logPath?: string;
+  progress: StressProgress;
+}
+
+export interface StressDeps {
+  createPool?: (options: PoolOptions) => RunPool;
+  /** Aborting it cancels the stress run (Ctrl-C). */
+  signal?: AbortSignal;
+  /** Called as each run finishes, in the order they finish. */
+  onRunFinished?: (event: RunFinished) => void;
+  /** The wall clock, for the total time taken. */
+  wallClockMs?: () => number;
+}
+
+export interface TestSummary {
+  test: string;
+  /** Runs of this test that finished, passed or failed. */
+  total: number;
+  failed: number;
+  /** Wall seconds per run. */
+  wallSeconds: RunningStats;
+  /** Virtual seconds per run; empty in realtime mode. */
+  simSeconds: RunningStats;
+}
+
+export interface StressReport {
+  /** One per test, in the order of options.tests. */
+  summaries: TestSummary[];
+  plannedRuns: number;
+  completedRuns: number;
+  failedRuns: number;
+  /** Runs planned but never finished because the stress run was cancelled. */
+  cutOffRuns: number;
+  interrupted: boolean;
+  wallMs: number;
+  realtime: boolean;
+  /** The logs written, in the order they were started. */
+  logPaths: readonly string[];
+  /** Why some log could not be written, if one could not. */
+  logError?: unknown;
+}
+
+export async function stress(options: StressOptions, deps: StressDeps = {}): Promise<StressReport> {
+  const wallClockMs = deps.wallClockMs ?? (() => performance.now());
+  const startedMs = wallClockMs();
+  const { signal } = deps;
+  const planOptions = { tests: options.tests, iterations: options.iterations, seedBase: options.seedBase, sequential: options.sequential };
+  const total = plannedRunCount(planOptions);
+  const runs = planRuns(planOptions);
+  const summaries = new Map<string, TestSummary>(
+    options.tests.map((test) => [test, { test, total: 0, failed: 0, wallSeconds: new RunningStats(), simSeconds: new RunningStats() }]),
+  );
+  const logs = new LogWriter(options);
+  const progress: StressProgress = { done: 0, failed: 0, total };
+
+  const record = (result: RunResult) => {
+    const summary = summaries.get(result.test);
+    if (summary === undefined) throw new Error(`a worker reported a run of ${result.test}, which was not planned`);
+    summary.total += 1;
+    summary.wallSeconds.add(result.wallMs / 1000);
+    if (result.simMs !== undefined) summary.simSeconds.add(result.simMs / 1000);
+    progress.done += 1;
+    if (!result.passed) {
+      summary.failed += 1;
+      progress.failed += 1;
+    }
+    const logPath = logs.write(result);
+    deps.onRunFinished?.({ result, ...(logPath === undefined ? {} : { logPath }), progress: { ...progress } });
+  };
+
+  // Each lane keeps one run in flight and takes the next planned run when it
+  // finishes, so runs start in plan order and cancelling stops at once.
+  const lane = async (pool: RunPool) => {
+    for (;;) {
+      if (signal?.aborted) return;
+      const next = runs.next();
+      if (next.done) return;
+      const task: RunTask = { ...next.value, realtime: options.realtime, logLevel: options.logLevel };
+      let result: RunResult;
+      try {
+        result = await pool.run(task, signal);
+      } catch (error) {
+        if (error instanceof RunCancelledError) return;
+        throw error;
+      }
+      record(result);
+    }
+  };
+
+  const lanes = Math.max(0, Math.min(options.workers, total));
+  if (lanes > 0 && !signal?.aborted) {
+    const pool = (deps.createPool ?? createPool)({ workers: lanes, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+    try {
+      await Promise.all(Array.from({ length: lanes }, () => lane(pool)));
+    } finally {
+      await pool.destroy();
+    }
+  }
+
+  let logError: unknown;
+  try {
+    await logs.flush();
+  } catch (error) {
+    logError = error;
+  }
+
+  const report: StressReport = {
+    summaries: [...summaries.values()],
+    plannedRuns: total,
+    completedRuns: progress.done,
+    failedRuns: progress.failed,
+    cutOffRuns: total - progress.done,
+    interrupted: signal?.aborted ?? false,
+    wallMs: wallClockMs() - startedMs,
+    realtime: options.realtime,
+    logPaths: logs.paths,
+  };
+  if (logError !== undefined) report.logError = logError;
+  return report;
+}

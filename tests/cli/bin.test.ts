@@ -1,0 +1,100 @@
+/**
+ * End to end: the built command line, as a user runs it (npm test builds
+ * first). Stdout here is a pipe, as in CI.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hasEscapeCodes, hasSpinnerFrames } from './helpers.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = join(root, 'bin', 'raft-dstest.js');
+const built = existsSync(join(root, 'dist', 'cli', 'main.js'));
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function raftDstest(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Exit> {
+  return new Promise((done) => {
+    execFile(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, RAFT_LOG: undefined, ...env } }, (error, stdout, stderr) => {
+      done({ code: error === null ? 0 : (error.code as number), stdout, stderr });
+    });
+  });
+}
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'raft-dstest-bin-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe.runIf(built)('bin/raft-dstest.js', () => {
+  it('runs the 2A suite on two workers, passes, and prints a table of three tests each 0 failed of 3', async () => {
+    const out = join(dir, 'out');
+    const { code, stdout, stderr } = await raftDstest(['2A', '-n', '3', '-p', '2', '-o', out]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^seed base: \d+\n/);
+    const rows = stdout.split('\n').filter((line) => /^│ Test\w+/.test(line));
+    expect(rows.map((row) => row.split('│').slice(1, 4).map((cell) => cell.trim()))).toEqual([
+      ['TestInitialElection2A', '0', '3'],
+      ['TestReElection2A', '0', '3'],
+      ['TestManyElections2A', '0', '3'],
+    ]);
+    // In simulation every row has a virtual time too: two mean ± stddev cells.
+    for (const row of rows) expect(row.match(/\d+\.\d{2,3} ± \d+\.\d{2,3}/g)).toHaveLength(2);
+    // A pipe gets no spinner frames and no colour.
+    expect(hasEscapeCodes(stdout)).toBe(false);
+    expect(hasSpinnerFrames(stdout)).toBe(false);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('rejects an unknown test with one line on stderr and exit code 2', async () => {
+    const { code, stdout, stderr } = await raftDstest(['TestNoSuchTest', '-o', join(dir, 'out')]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^raft-dstest: unknown test "TestNoSuchTest" \(did you mean Test\w+\?\)\n$/);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('writes byte-identical logs for one seed, twice', async () => {
+    const [a, b] = [join(dir, 'A'), join(dir, 'B')];
+    for (const out of [a, b]) {
+      const { code } = await raftDstest(['TestInitialElection2A', '--seed', '42', '-n', '1', '-a', '-vv', '-o', out]);
+      expect(code).toBe(0);
+    }
+    expect(await readdir(a)).toEqual(['TestInitialElection2A_0.log']);
+    const [logA, logB] = await Promise.all([readFile(join(a, 'TestInitialElection2A_0.log'), 'utf8'), readFile(join(b, 'TestInitialElection2A_0.log'), 'utf8')]);
+    expect(logA.split('\n').slice(0, 3)).toEqual(['# test: TestInitialElection2A', '# seed: 42', '# replay: npx raft-dstest TestInitialElection2A --seed 42 -n 1 -vv']);
+    expect(logA.split('\n').length).toBeGreaterThan(10);
+    expect(logB).toBe(logA);
+  });
+
+  it('on SIGINT prints the partial table and exits 130', async () => {
+    // Realtime runs take seconds, so the signal lands while the first one is going.
+    const child = spawn(process.execPath, [bin, 'TestInitialElection2A', '--realtime', '-n', '5', '-o', join(dir, 'out')], { cwd: root });
+    let stdout = '';
+    let interrupted = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!interrupted && stdout.includes('seed base:')) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
+    expect(code).toBe(130);
+    expect(stdout).toMatch(/│ TestInitialElection2A +│ +0 │ +0 │ +- │/);
+    expect(stdout).toContain('interrupted: 0/5 runs, 0 failed');
+    expect(stdout).toContain('5 runs cut off');
+  });
+});

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import {
+  canAnimate,
+  createProgressReporter,
+  formatElapsed,
+  formatEta,
+  formatFailure,
+  formatProgress,
+  PlainProgress,
+  SpinnerProgress,
+  type Every,
+} from '../../src/cli/progress.js';
+import { capture, hasEscapeCodes, hasSpinnerFrames } from './helpers.js';
+
+/** A timer the test fires by hand. */
+function manualTimer(): { every: Every; fire: () => void; intervals: number[]; stopped: () => boolean } {
+  let tick: (() => void) | undefined;
+  let stopped = false;
+  const intervals: number[] = [];
+  return {
+    every: (intervalMs, fn) => {
+      intervals.push(intervalMs);
+      tick = fn;
+      return () => {
+        stopped = true;
+      };
+    },
+    fire: () => tick?.(),
+    intervals,
+    stopped: () => stopped,
+  };
+}
+
+describe('formatProgress', () => {
+  it('shows done/total, failures, elapsed and the ETA', () => {
+    expect(formatProgress({ done: 12, failed: 1, total: 150 }, 3200)).toBe('12/150 runs, 1 failed, 3.2s elapsed, ETA 37s');
+  });
+
+  it('has no ETA before the first run finishes', () => {
+    expect(formatProgress({ done: 0, failed: 0, total: 10 }, 500)).toBe('0/10 runs, 0 failed, 0.5s elapsed, ETA ?');
+  });
+
+  it('writes long times in minutes and hours', () => {
+    expect(formatElapsed(59_900)).toBe('59.9s');
+    expect(formatElapsed(125_000)).toBe('2m05s');
+    expect(formatEta(40_400)).toBe('40s');
+    expect(formatEta(3_725_000)).toBe('1h02m');
+  });
+});
+
+describe('formatFailure', () => {
+  it('names the run, its seed, the first line of its error and its log', () => {
+    const line = formatFailure({ test: 'TestReElection2A', k: 7, seed: 1241, error: 'expected one leader, got none\n    at check' }, 'reports/x/TestReElection2A_7.log');
+    expect(line).toBe('FAIL TestReElection2A #7 (seed 1241): expected one leader, got none — log: reports/x/TestReElection2A_7.log');
+  });
+});
+
+describe('PlainProgress', () => {
+  it('prints a plain line every interval and each announcement, and never spinner frames or escape codes', () => {
+    const out = capture();
+    const timer = manualTimer();
+    let nowMs = 1000;
+    const progress = new PlainProgress({ stream: out.stream, nowMs: () => nowMs, every: timer.every }, 5000);
+    progress.start(4);
+    expect(timer.intervals).toEqual([5000]);
+    expect(out.text()).toBe('');
+    progress.runFinished({ done: 1, failed: 0, total: 4 });
+    progress.runFinished({ done: 2, failed: 1, total: 4 }, 'FAIL TestA #1 (seed 2): boom — log: out/TestA_1.log');
+    nowMs = 6000;
+    timer.fire();
+    progress.stop();
+    expect(timer.stopped()).toBe(true);
+    expect(out.text()).toBe('FAIL TestA #1 (seed 2): boom — log: out/TestA_1.log\n2/4 runs, 1 failed, 5.0s elapsed, ETA 5s\n');
+    // Spinner frames and escape codes must never reach a CI log.
+    expect(hasEscapeCodes(out.text())).toBe(false);
+    expect(hasSpinnerFrames(out.text())).toBe(false);
+  });
+});
+
+describe('SpinnerProgress', () => {
+  it('keeps the progress text current and prints announcements on lines of their own', () => {
+    const out = capture();
+    const timer = manualTimer();
+    let nowMs = 0;
+    const progress = new SpinnerProgress({ stream: out.stream, nowMs: () => nowMs, every: timer.every }, false);
+    progress.start(2);
+    nowMs = 2000;
+    progress.runFinished({ done: 1, failed: 1, total: 2 }, 'FAIL TestA #0 (seed 1): boom — log: out/TestA_0.log');
+    progress.stop();
+    expect(timer.stopped()).toBe(true);
+    expect(out.text()).toContain('FAIL TestA #0 (seed 1): boom — log: out/TestA_0.log\n');
+    expect(out.text()).toContain('1/2 runs, 1 failed, 2.0s elapsed, ETA 2s');
+  });
+});
+
+describe('choosing a reporter', () => {
+  const deps = { stream: capture().stream, nowMs: () => 0, color: false, plainIntervalMs: 5000 };
+
+  it('animates only a terminal with a width that is not dumb', () => {
+    expect(canAnimate({ isTTY: true, columns: 80, term: 'xterm' })).toBe(true);
+    expect(canAnimate({ isTTY: true, columns: undefined, term: undefined })).toBe(true);
+    expect(canAnimate({ isTTY: false, columns: 80, term: 'xterm' })).toBe(false);
+    expect(canAnimate({ isTTY: true, columns: 80, term: 'dumb' })).toBe(false);
+    expect(canAnimate({ isTTY: true, columns: 0, term: 'xterm' })).toBe(false);
+  });
+
+  it('uses the spinner only when it may animate', () => {
+    expect(createProgressReporter({ ...deps, animate: true })).toBeInstanceOf(SpinnerProgress);
+    expect(createProgressReporter({ ...deps, animate: false })).toBeInstanceOf(PlainProgress);
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { shouldColor } from '../../src/cli/color.js';
+import { formatMeanStddev, renderTable } from '../../src/cli/table.js';
+import { RunningStats } from '../../src/runner/stats.js';
+import type { TestSummary } from '../../src/runner/stress.js';
+import { hasEscapeCodes } from './helpers.js';
+
+function stats(values: number[]): RunningStats {
+  const s = new RunningStats();
+  for (const v of values) s.add(v);
+  return s;
+}
+
+function summary(test: string, failed: number, wall: number[], sim: number[]): TestSummary {
+  return { test, failed, total: wall.length, wallSeconds: stats(wall), simSeconds: stats(sim) };
+}
+
+const summaries = [
+  summary('TestInitialElection2A', 0, [0.01, 0.03], [3.1, 3.3]),
+  summary('TestReElection2A', 2, [1, 2, 3], [5, 5, 5]),
+];
+
+/** The table's body rows, as arrays of trimmed cells. */
+function rows(table: string): string[][] {
+  return table
+    .split('\n')
+    .filter((line) => line.startsWith('│'))
+    .map((line) => line.split('│').slice(1, -1).map((cell) => cell.trim()));
+}
+
+describe('formatMeanStddev', () => {
+  it('prints mean ± population stddev to two decimals', () => {
+    expect(formatMeanStddev(stats([1, 2, 3]))).toBe('2.00 ± 0.82');
+    expect(formatMeanStddev(stats([3.14159]))).toBe('3.14 ± 0.00');
+  });
+
+  it('prints - when no run finished', () => {
+    expect(formatMeanStddev(new RunningStats())).toBe('-');
+  });
+});
+
+describe('renderTable', () => {
+  it('has Test, Failed, Total, Time and, in simulation, Sim time', () => {
+    const table = renderTable({ summaries, realtime: false }, { color: false });
+    expect(rows(table)).toEqual([
+      ['Test', 'Failed', 'Total', 'Time', 'Sim time'],
+      ['TestInitialElection2A', '0', '2', '0.020 ± 0.010', '3.20 ± 0.10'],
+      ['TestReElection2A', '2', '3', '2.000 ± 0.816', '5.00 ± 0.00'],
+    ]);
+  });
+
+  it('has no Sim time column in realtime', () => {
+    const table = renderTable({ summaries, realtime: true }, { color: false });
+    expect(rows(table)[0]).toEqual(['Test', 'Failed', 'Total', 'Time']);
+    expect(table).not.toContain('Sim time');
+  });
+
+  it('has no escape codes at all without colour', () => {
+    expect(hasEscapeCodes(renderTable({ summaries, realtime: false }, { color: false }))).toBe(false);
+  });
+
+  it('colours a failed count above 0 red, and only that cell', () => {
+    const table = renderTable({ summaries, realtime: false }, { color: true });
+    expect(table).toContain('\u001b[31m2\u001b[39m');
+    expect(table.split('\u001b[31m')).toHaveLength(2);
+  });
+});
+
+describe('shouldColor', () => {
+  it('colours a terminal unless NO_COLOR is set', () => {
+    expect(shouldColor({}, true)).toBe(true);
+    expect(shouldColor({ NO_COLOR: '1' }, true)).toBe(false);
+    expect(shouldColor({ NO_COLOR: '' }, true)).toBe(true);
+  });
+
+  it('does not colour pipes and CI logs unless FORCE_COLOR asks', () => {
+    expect(shouldColor({}, false)).toBe(false);
+    expect(shouldColor({ FORCE_COLOR: '1' }, false)).toBe(true);
+    expect(shouldColor({ FORCE_COLOR: '0' }, true)).toBe(false);
+    expect(shouldColor({ FORCE_COLOR: '1', NO_COLOR: '1' }, false)).toBe(true);
+  });
+});

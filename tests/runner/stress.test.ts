@@ -1,0 +1,125 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stress, type RunFinished, type StressOptions } from '../../src/runner/stress.js';
+import { fakePool } from './helpers.js';
+
+let root: string;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'raft-dstest-stress-'));
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+function options(overrides: Partial<StressOptions> = {}): StressOptions {
+  return {
+    tests: ['TestA', 'TestB'],
+    iterations: 3,
+    workers: 2,
+    sequential: false,
+    seedBase: 100,
+    realtime: false,
+    logLevel: 'none',
+    archive: false,
+    outputDir: join(root, 'out'),
+    ...overrides,
+  };
+}
+
+describe('stress', () => {
+  it('does every planned run, in plan order, with at most `workers` in flight', async () => {
+    const { pool, create } = fakePool();
+    const report = await stress(options({ workers: 2 }), { createPool: create });
+    expect(pool.started.map((t) => `${t.test}#${t.k}@${t.seed}`)).toEqual(['TestA#0@100', 'TestB#0@100', 'TestA#1@101', 'TestB#1@101', 'TestA#2@102', 'TestB#2@102']);
+    expect(pool.maxInFlight).toBe(2);
+    expect(pool.options).toEqual({ workers: 2 });
+    expect(pool.destroyed).toBe(true);
+    expect(report).toMatchObject({ plannedRuns: 6, completedRuns: 6, failedRuns: 0, cutOffRuns: 0, interrupted: false, logPaths: [] });
+    expect(report.summaries.map((s) => [s.test, s.failed, s.total])).toEqual([['TestA', 0, 3], ['TestB', 0, 3]]);
+  });
+
+  it('starts no more threads than there are runs', async () => {
+    const { pool, create } = fakePool();
+    await stress(options({ tests: ['TestA'], iterations: 2, workers: 8 }), { createPool: create });
+    expect(pool.options).toEqual({ workers: 2 });
+  });
+
+  it('passes the run settings and the timeout on to the pool', async () => {
+    const { pool, create } = fakePool();
+    await stress(options({ realtime: true, logLevel: 'trace', timeoutMs: 5000 }), { createPool: create });
+    expect(pool.options).toEqual({ workers: 2, timeoutMs: 5000 });
+    expect(pool.started.every((t) => t.realtime && t.logLevel === 'trace')).toBe(true);
+  });
+
+  it('keeps per-test stats of wall and virtual seconds', async () => {
+    const { create } = fakePool((task) => ({ wallMs: 1000 * (task.k + 1), simMs: 2000 * (task.k + 1) }));
+    const report = await stress(options({ tests: ['TestA'], iterations: 3 }), { createPool: create });
+    const [summary] = report.summaries;
+    expect(summary!.wallSeconds.mean).toBeCloseTo(2);
+    expect(summary!.wallSeconds.stddev).toBeCloseTo(Math.sqrt(2 / 3));
+    expect(summary!.simSeconds.mean).toBeCloseTo(4);
+  });
+
+  it('counts failures, writes their logs, and announces each with its log path as it finishes', async () => {
+    const { create } = fakePool((task) => (task.test === 'TestB' && task.k === 1 ? { passed: false, error: 'boom' } : {}));
+    const events: RunFinished[] = [];
+    const report = await stress(options(), { createPool: create, onRunFinished: (e) => events.push(e) });
+    const failure = join(root, 'out', 'TestB_1.log');
+    expect(report.failedRuns).toBe(1);
+    expect(report.summaries.map((s) => s.failed)).toEqual([0, 1]);
+    expect(report.logPaths).toEqual([failure]);
+    expect(await readdir(join(root, 'out'))).toEqual(['TestB_1.log']);
+    expect(await readFile(failure, 'utf8')).toContain('# seed: 101\n');
+    expect(events).toHaveLength(6);
+    expect(events.map((e) => e.progress.done)).toEqual([1, 2, 3, 4, 5, 6]);
+    const failed = events.filter((e) => !e.result.passed);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.logPath).toBe(failure);
+    expect(events.filter((e) => e.logPath !== undefined)).toHaveLength(1);
+  });
+
+  it('leaves no output directory when every run passes', async () => {
+    const { create } = fakePool();
+    await stress(options(), { createPool: create });
+    expect(existsSync(join(root, 'out'))).toBe(false);
+  });
+
+  it('when cancelled, starts no new run, keeps finished ones, flushes their logs and counts the rest as cut off', async () => {
+    const cancel = new AbortController();
+    const { pool, create } = fakePool((task) => ({ passed: task.k !== 0 }));
+    let finished = 0;
+    const report = await stress(options({ workers: 1, iterations: 10 }), {
+      createPool: create,
+      signal: cancel.signal,
+      onRunFinished: () => {
+        finished += 1;
+        if (finished === 3) cancel.abort();
+      },
+    });
+    expect(pool.started).toHaveLength(3);
+    expect(report).toMatchObject({ interrupted: true, plannedRuns: 20, completedRuns: 3, failedRuns: 2, cutOffRuns: 17 });
+    // Both failing runs that finished have their logs on disk already.
+    expect((await readdir(join(root, 'out'))).sort()).toEqual(['TestA_0.log', 'TestB_0.log']);
+  });
+
+  it('abandons the runs in flight when cancelled', async () => {
+    const cancel = new AbortController();
+    const { pool, create } = fakePool();
+    const running = stress(options({ workers: 2 }), { createPool: create, signal: cancel.signal });
+    cancel.abort();
+    const report = await running;
+    expect(pool.started).toHaveLength(2);
+    expect(report).toMatchObject({ completedRuns: 0, cutOffRuns: 6, interrupted: true });
+    expect(pool.destroyed).toBe(true);
+  });
+
+  it('reports a log it could not write instead of throwing', async () => {
+    const { create } = fakePool(() => ({ passed: false, error: 'x' }));
+    const report = await stress(options({ outputDir: join(import.meta.filename, 'out') }), { createPool: create });
+    expect(report.completedRuns).toBe(6);
+    expect(report.logError).toBeDefined();
+  });
+});
