@@ -1,14 +1,12 @@
 /**
- * Whether to colour output. Node's own rule: FORCE_COLOR (other than 0 or
- * false) turns colour on, else NO_COLOR turns it off, else colour only on a
- * terminal, so that CI logs and pipes get plain text.
+ * Whether to colour the table and progress: one rule for every command of
+ * the tool, so it lives with raft-dslogs' printer and is shared from there.
+ * An explicit --color / --no-color wins; then a non-empty NO_COLOR turns
+ * colour off; then FORCE_COLOR (other than 0 or false) turns it on; else
+ * colour only on a terminal (not a `dumb` one), so that CI logs and pipes
+ * get plain text.
  */
-export function shouldColor(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
-  const force = env.FORCE_COLOR;
-  if (force !== undefined) return !['0', 'false'].includes(force.toLowerCase());
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  return isTTY;
-}
+export { shouldColor } from './dslogs/render.js';
 
 export function red(text: string): string {
   return `\u001b[31m${text}\u001b[39m`;

@@ -10,18 +10,28 @@ import { Command, CommanderError } from 'commander';
 import { SEED_MAX } from '../runner/plan.js';
 import { listTests, selectTests, UnknownTestArgumentError } from '../runner/select.js';
 import type { StressOptions } from '../runner/stress.js';
+import { checkGoTests, goCommand, GoTestsError, listGoTests } from '../runner/exec-go.js';
+import { EXTRA_TESTS_ENV, loadExtraTests, moduleUrl } from '../runner/extra-tests.js';
+import { REGISTRY, type LabTest } from '../suite/registry.js';
 import { shouldColor } from './color.js';
 import { ExitCode } from './exit-codes.js';
 import { canAnimate } from './progress.js';
 import {
   checkSeedRange,
   defaultOutputDir,
+  parseGrowth,
+  parseExecCommand,
+  parseHeapLimitMb,
   parseIterations,
+  parseMaxFailures,
   parseSeed,
+  parseShard,
   parseTimeoutMs,
   parseWorkers,
   resolveLogLevel,
 } from './options.js';
+import { mergeCommand } from './merge-command.js';
+import type { SessionOptions } from './session.js';
 import { stressCommand, type SignalSource, type StressCommandDeps } from './stress-command.js';
 import { UsageError } from './usage-error.js';
 
@@ -55,7 +65,10 @@ export function defaultDeps(): CliDeps {
   };
 }
 
-type Parsed = { command: 'list' } | { command: 'stress'; options: StressOptions } | { command: 'done'; exitCode: ExitCode };
+type Parsed =
+  | { command: 'list'; patterns: string[] }
+  | { command: 'stress'; options: StressOptions; session: SessionOptions; color?: boolean; checkGo?: boolean }
+  | { command: 'done'; exitCode: ExitCode };
 
 interface RawOptions {
   iter: string;
@@ -68,27 +81,43 @@ interface RawOptions {
   timeout?: string;
   realtime?: true;
   list?: true;
+  timing?: true;
+  json?: string;
+  junit?: string;
+  shard?: string;
+  loop?: true;
+  growth: string;
+  maxFailures?: string;
+  exec?: string;
+  go?: true;
+  race?: true;
+  color?: boolean;
 }
 
 /** Runs the command line and returns the exit code; never exits itself. */
 export async function main(argv: readonly string[], overrides: Partial<CliDeps> = {}): Promise<ExitCode> {
   const deps = { ...defaultDeps(), ...overrides };
+  if (argv[0] === 'merge') return mergeCommand(argv.slice(1), deps);
   let parsed: Parsed;
   try {
-    parsed = parseCommandLine(argv, deps);
+    // Fixture tests for the project's own tests; the registry is the only list users see.
+    const extraModule = deps.env[EXTRA_TESTS_ENV] || undefined;
+    const extra = extraModule === undefined ? undefined : { module: moduleUrl(extraModule), tests: await loadExtraTests(extraModule) };
+    parsed = parseCommandLine(argv, deps, extra);
+    if (parsed.command === 'stress' && parsed.checkGo) checkGoTests(parsed.options.tests, await listGoTests());
   } catch (error) {
-    if (error instanceof UsageError || error instanceof UnknownTestArgumentError) {
+    if (error instanceof UsageError || error instanceof UnknownTestArgumentError || error instanceof GoTestsError) {
       deps.stderr.write(`raft-dstest: ${error.message}\n`);
       return ExitCode.Usage;
     }
     throw error;
   }
   if (parsed.command === 'done') return parsed.exitCode;
-  if (parsed.command === 'list') return listCommand(deps);
+  if (parsed.command === 'list') return listCommand(deps, parsed.patterns);
   const stdout = deps.stdout as { isTTY?: boolean; columns?: number };
   const isTTY = deps.isTTY ?? stdout.isTTY === true;
   const animate = canAnimate({ isTTY, columns: stdout.columns, term: deps.env.TERM });
-  return stressCommand(parsed.options, { ...deps, animate, color: shouldColor(deps.env, isTTY) });
+  return stressCommand(parsed.options, { ...deps, animate, color: shouldColor(parsed.color, deps.env, isTTY) }, parsed.session);
 }
 
 function buildProgram(deps: CliDeps): Command {
@@ -96,7 +125,7 @@ function buildProgram(deps: CliDeps): Command {
   return new Command('raft-dstest')
     .description('Stress-test Raft: run MIT 6.824 lab tests many times on a deterministic simulator, in parallel.')
     .version(packageVersion(), '-V, --version')
-    .argument('[tests...]', 'test names, a part (2A, 2B, 2C) or "all"')
+    .argument('[tests...]', 'test names, a part (2A, 2B, 2C), "all", or regular expressions matched in the names (like go test -run)')
     .option('-n, --iter <n>', 'runs of each test', '10')
     .option('-p, --workers <n>', 'worker threads running tests in parallel', '1')
     .option('-s, --sequential', 'do all runs of one test before the next (default: interleaved)')
@@ -104,9 +133,22 @@ function buildProgram(deps: CliDeps): Command {
     .option('-v, --verbose', 'log Raft events too: -v debug, -vv trace (default: RAFT_LOG, else none)', countVerbose, 0)
     .option('-a, --archive', 'keep the logs of passing runs too (default: failing runs only)')
     .option('--seed <n>', 'seed of run 0, decimal or 0x-hex; run k uses seed + k (default: random)')
-    .option('--timeout <seconds>', 'end a run that takes longer than this on the wall clock (default: none)')
+    .option('--timeout <duration>', 'end a run that takes longer on the wall clock, as a failure: 90s, 2m, 1m30s; 0 for no limit', '10m')
+    .option('-x, --max-failures <n>', 'stop starting runs after n failures (runs in flight finish), print the table, exit 1')
+    .option('--exec <command>', 'stress a shell command instead of the lab suite; {test}, {seed} and {k} are substituted, exit 0 passes')
+    .option('--go', "stress Go tests: --exec \"go test -run '^{test}$'\" in this directory, names checked with go test -list .")
+    .option('-r, --race', 'with --go, add -race')
+    .option('--color', 'colour the table and progress even when not on a terminal')
+    .option('--no-color', 'never colour (NO_COLOR and FORCE_COLOR are honoured too)')
     .option('--realtime', 'run on the wall clock instead of the simulator')
-    .option('--list', 'list the tests with their parts, then exit')
+    .option('--list', 'list the tests with their parts (those the test arguments select, if any), then exit')
+    .option('-t, --timing', 'add Min, p50, p95 and Max wall seconds per run to the table')
+    .option('--json <file>', 'write a JSON report of every run')
+    .option('--junit <file>', 'write a JUnit XML report, one testcase per run')
+    .option('--shard <i/n>', 'run only shard i of n of the planned runs (needs --seed); merge the reports with "raft-dstest merge"')
+    .option('-l, --loop', 'run again and again, multiplying the iterations by --growth each round, until Ctrl-C')
+    .option('-g, --growth <k>', 'with --loop, the factor the iterations grow by after each round', '10')
+    .addHelpText('after', '\nMerge shard reports: raft-dstest merge <report.json...> [--json <file>] [--junit <file>]')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => deps.stdout.write(text),
@@ -116,7 +158,7 @@ function buildProgram(deps: CliDeps): Command {
     });
 }
 
-function parseCommandLine(argv: readonly string[], deps: CliDeps): Parsed {
+function parseCommandLine(argv: readonly string[], deps: CliDeps, extra?: { module: string; tests: readonly LabTest[] }): Parsed {
   const program = buildProgram(deps);
   try {
     program.parse(argv as string[], { from: 'user' });
@@ -126,14 +168,25 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps): Parsed {
     throw error;
   }
   const raw = program.opts<RawOptions>();
-  if (raw.list) return { command: 'list' };
+  if (raw.list) {
+    // Checks the patterns now, so that one matching nothing is a usage error like anywhere else.
+    if (program.args.length > 0) selectTests(program.args);
+    return { command: 'list', patterns: program.args };
+  }
 
   const iterations = parseIterations(raw.iter);
   const workers = parseWorkers(raw.workers);
   const timeoutMs = raw.timeout === undefined ? undefined : parseTimeoutMs(raw.timeout);
+  const maxFailures = raw.maxFailures === undefined ? undefined : parseMaxFailures(raw.maxFailures);
+  const exec = execTemplate(raw);
+  const heapLimitMb = parseHeapLimitMb(deps.env.RAFT_DSTEST_HEAP_MB);
   const logLevel = resolveLogLevel(raw.verbose, deps.env.RAFT_LOG);
+  const shard = raw.shard === undefined ? undefined : parseShard(raw.shard);
+  const growth = parseGrowth(raw.growth);
+  if (shard !== undefined && raw.seed === undefined) throw new UsageError('--shard needs --seed so every shard plans the same runs');
   if (program.args.length === 0) throw new UsageError('no tests named; give test names, a part (2A, 2B, 2C) or "all" (see --list)');
-  const tests = selectTests(program.args);
+  // In exec mode test names are the command's business: free, except that --go checks them with go itself.
+  const tests = exec !== undefined ? [...new Set(program.args)] : selectTests(program.args, extra === undefined ? REGISTRY : [...REGISTRY, ...extra.tests]);
   // Every run needs a seed of its own: the last one, base + n - 1, must exist too.
   const seedRoom = Math.min(RANDOM_SEED_LIMIT, SEED_MAX - (iterations - 1) + 1);
   const seedBase = raw.seed === undefined ? deps.randomSeedBase(seedRoom) : parseSeed(raw.seed);
@@ -151,12 +204,31 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps): Parsed {
     outputDir: raw.output ?? defaultOutputDir(deps.now()),
   };
   if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
-  return { command: 'stress', options };
+  if (maxFailures !== undefined) options.maxFailures = maxFailures;
+  if (exec !== undefined) options.exec = exec;
+  if (heapLimitMb !== undefined) options.heapLimitMb = heapLimitMb;
+  if (extra !== undefined) options.registryModule = extra.module;
+  const session: SessionOptions = { timing: raw.timing === true };
+  if (shard !== undefined) session.shard = shard;
+  if (raw.loop) session.growth = growth;
+  if (raw.json !== undefined) session.json = raw.json;
+  if (raw.junit !== undefined) session.junit = raw.junit;
+  return { command: 'stress', options, session, ...(raw.color === undefined ? {} : { color: raw.color }), ...(raw.go ? { checkGo: true } : {}) };
 }
 
-/** `--list`: every test the registry knows, with its part. */
-export async function listCommand(deps: Pick<CliDeps, 'stdout'>): Promise<ExitCode> {
-  const tests = listTests();
+/** The command of --exec or --go, checked against the options it cannot go with. */
+function execTemplate(raw: RawOptions): string | undefined {
+  if (raw.race && !raw.go) throw new UsageError('-r/--race goes with --go');
+  if (raw.go && raw.exec !== undefined) throw new UsageError('--exec and --go cannot be used together; --go is a shorthand for --exec');
+  const exec = raw.go ? goCommand(raw.race === true) : raw.exec === undefined ? undefined : parseExecCommand(raw.exec);
+  if (exec !== undefined && raw.realtime) throw new UsageError('--realtime has no meaning with --exec or --go: commands always run on the wall clock');
+  return exec;
+}
+
+/** `--list`: every test the registry knows (or those the patterns select), with its part. */
+export async function listCommand(deps: Pick<CliDeps, 'stdout'>, patterns: readonly string[] = []): Promise<ExitCode> {
+  const chosen = new Set(patterns.length === 0 ? [] : selectTests(patterns));
+  const tests = listTests().filter((test) => patterns.length === 0 || chosen.has(test.name));
   const width = Math.max(...tests.map((t) => t.name.length));
   for (const test of tests) deps.stdout.write(`${test.name.padEnd(width)}  ${test.part}\n`);
   return ExitCode.Passed;

@@ -3,7 +3,8 @@
  * UsageError whose message names the option, the value and what is allowed.
  */
 import { parseLogLevel, type LogLevel } from '../sim/log.js';
-import { SEED_MAX, seedsFit } from '../runner/plan.js';
+import { SEED_MAX, seedsFit, type Shard } from '../runner/plan.js';
+import { parseDurationMs } from '../runner/duration.js';
 import { UsageError } from './usage-error.js';
 
 /** More threads than this would only thrash; each one holds a whole V8 isolate. */
@@ -12,10 +13,15 @@ export const MAX_WORKERS = 256;
 const WHOLE_NUMBER = /^\d+$/;
 const HEX_NUMBER = /^0x[0-9a-f]+$/i;
 
-export function parseIterations(value: string): number {
+/** A whole number of at least `min`, or a UsageError saying so about `name`. */
+function wholeNumberAtLeast(name: string, value: string, min: number, unit = ''): number {
   const n = WHOLE_NUMBER.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`-n/--iter must be a whole number of at least 1, got "${value}"`);
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${name} must be a whole number${unit} of at least ${min}, got "${value}"`);
   return n;
+}
+
+export function parseIterations(value: string): number {
+  return wholeNumberAtLeast('-n/--iter', value, 1);
 }
 
 export function parseWorkers(value: string): number {
@@ -35,11 +41,27 @@ export function parseSeed(value: string): number {
   return Number(BigInt(value));
 }
 
-/** Seconds, possibly fractional, returned as milliseconds. */
+/** A duration as go test takes it (`90s`, `2m`, `1m30s`, `500ms`; a bare number is seconds), in ms; 0 means no limit. */
 export function parseTimeoutMs(value: string): number {
-  const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
-  if (!(seconds > 0) || !Number.isFinite(seconds)) throw new UsageError(`--timeout must be a number of seconds above 0, got "${value}"`);
-  return seconds * 1000;
+  const ms = parseDurationMs(value);
+  if (ms === undefined) throw new UsageError(`invalid --timeout "${value}"; expected a duration like 90s, 2m or 1m30s`);
+  return ms;
+}
+
+export function parseMaxFailures(value: string): number {
+  return wholeNumberAtLeast('-x/--max-failures', value, 1);
+}
+
+/** The command of --exec, which must have something in it to run. */
+export function parseExecCommand(value: string): string {
+  if (value.trim() === '') throw new UsageError(`--exec needs a command to run, got "${value}"`);
+  return value;
+}
+
+/** RAFT_DSTEST_HEAP_MB: each worker thread's heap limit in MB, when set. */
+export function parseHeapLimitMb(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  return wholeNumberAtLeast('RAFT_DSTEST_HEAP_MB', value, 16, ' of MB');
 }
 
 export function checkSeedRange(seedBase: number, iterations: number): void {
@@ -47,6 +69,24 @@ export function checkSeedRange(seedBase: number, iterations: number): void {
     const last = BigInt(seedBase) + BigInt(iterations) - 1n;
     throw new UsageError(`--seed ${seedBase} with -n ${iterations} would need seeds up to ${last}, above the largest seed ${SEED_MAX}`);
   }
+}
+
+/** `--shard <i>/<n>`: shard i of n, 1 ≤ i ≤ n. */
+export function parseShard(value: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (match === null || !Number.isSafeInteger(count) || index < 1 || index > count) {
+    throw new UsageError(`--shard must be <i>/<n> with whole numbers 1 ≤ i ≤ n (e.g. 2/4), got "${value}"`);
+  }
+  return { index, count };
+}
+
+/** `-g/--growth <k>`: the factor --loop multiplies the iterations by after each round. */
+export function parseGrowth(value: string): number {
+  const k = WHOLE_NUMBER.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(k) || k < 1) throw new UsageError(`-g/--growth must be a whole number of at least 1, got "${value}"`);
+  return k;
 }
 
 /** -v and -vv win; without them RAFT_LOG decides; quiet by default. */

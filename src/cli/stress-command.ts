@@ -5,9 +5,11 @@
  */
 import type { PoolOptions, RunPool } from '../runner/pool.js';
 import { checkOutputDir, OutputDirError } from '../runner/output-dir.js';
-import { stress, type StressOptions, type StressReport } from '../runner/stress.js';
+import { ReportPathError } from '../runner/report-files.js';
+import { runMode, stress, type StressOptions, type StressReport } from '../runner/stress.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { createProgressReporter, formatElapsed, formatFailure, type Every } from './progress.js';
+import { Session, windowLine, windowOptions, windowPool, type SessionOptions } from './session.js';
 import { renderTable } from './table.js';
 
 /** Where Ctrl-C comes from: the process by default, an emitter in tests. */
@@ -29,13 +31,24 @@ export interface StressCommandDeps {
   plainProgressIntervalMs: number;
   every?: Every;
   createPool?: (options: PoolOptions) => RunPool;
+  /** The local time, for the reports' startedAt. */
+  now?: () => Date;
 }
 
-export async function stressCommand(options: StressOptions, deps: StressCommandDeps): Promise<ExitCode> {
+export async function stressCommand(options: StressOptions, deps: StressCommandDeps, sessionOptions: SessionOptions = { timing: false }): Promise<ExitCode> {
   try {
     await checkOutputDir(options.outputDir);
   } catch (error) {
     if (!(error instanceof OutputDirError)) throw error;
+    deps.stderr.write(`raft-dstest: ${error.message}\n`);
+    return ExitCode.Usage;
+  }
+  const { tests, iterations, seedBase, workers } = options;
+  const session = new Session(sessionOptions, { tests, iterations, seedBase, workers, mode: runMode(options) }, deps.now?.() ?? new Date());
+  try {
+    await session.checkPaths();
+  } catch (error) {
+    if (!(error instanceof ReportPathError)) throw error;
     deps.stderr.write(`raft-dstest: ${error.message}\n`);
     return ExitCode.Usage;
   }
@@ -56,28 +69,55 @@ export async function stressCommand(options: StressOptions, deps: StressCommandD
     plainIntervalMs: deps.plainProgressIntervalMs,
     ...(deps.every === undefined ? {} : { every: deps.every }),
   });
-  reporter.start(options.tests.length * options.iterations);
-  let report: StressReport;
-  try {
-    report = await stress(options, {
-      signal: cancel.signal,
-      wallClockMs: deps.nowMs,
-      onRunFinished: ({ result, logPath, progress }) =>
-        reporter.runFinished(progress, result.passed ? undefined : formatFailure(result, logPath)),
-      ...(deps.createPool === undefined ? {} : { createPool: deps.createPool }),
-    });
-  } finally {
-    reporter.stop();
+  // One window without --shard or --loop; a shard of it, or round after round of them.
+  const startedMs = deps.nowMs();
+  let report: StressReport | undefined;
+  let failedRuns = 0;
+  let reportError: unknown;
+  for (const window of session.windows()) {
+    const line = windowLine(window, sessionOptions);
+    if (line !== undefined) deps.stdout.write(`${line}\n`);
+    session.startRound();
+    reporter.start(options.tests.length * window.size);
+    const createPool = windowPool(deps.createPool, options, window);
+    try {
+      report = await stress(windowOptions(options, window), {
+        signal: cancel.signal,
+        wallClockMs: deps.nowMs,
+        onRunFinished: (event) => {
+          session.record(event);
+          const { result, logPath, progress } = event;
+          reporter.runFinished(progress, result.passed ? undefined : formatFailure(result, logPath));
+        },
+        ...(createPool === undefined ? {} : { createPool }),
+      });
+    } finally {
+      reporter.stop();
+    }
+    failedRuns += report.failedRuns;
+    // Until the table is out, a second Ctrl-C still means "quit at once".
+    deps.stdout.write(`${renderTable(report, { color: deps.color, ...timingOf(session) })}\n`);
+    deps.stdout.write(`${summaryLine(report, options.outputDir)}\n`);
+    // Written after every round, so that a loop ended any way leaves its reports.
+    reportError = await session.writeReports(deps.nowMs() - startedMs).then(() => undefined, (error: unknown) => error);
+    if (!session.loops || report.interrupted || report.stoppedEarly || report.logError !== undefined || reportError !== undefined) break;
   }
-  // Until the table is out, a second Ctrl-C still means "quit at once".
-  deps.stdout.write(`${renderTable(report, { color: deps.color })}\n`);
-  deps.stdout.write(`${summaryLine(report, options.outputDir)}\n`);
   deps.signals.off('SIGINT', onInterrupt);
+  if (report === undefined) return ExitCode.Passed;
+  if (reportError !== undefined) {
+    deps.stderr.write(`raft-dstest: could not write a report: ${reportError instanceof Error ? reportError.message : String(reportError)}\n`);
+    return ExitCode.Usage;
+  }
   if (report.logError !== undefined) {
     const reason = report.logError instanceof Error ? report.logError.message : String(report.logError);
     deps.stderr.write(`raft-dstest: could not write logs to "${options.outputDir}": ${reason}\n`);
   }
-  return exitCodeFor(report);
+  return exitCodeFor({ ...report, failedRuns });
+}
+
+function timingOf(session: Session): { timing?: Map<string, number[]> } {
+  const timing = session.roundTiming();
+  return timing === undefined ? {} : { timing };
 }
 
 /** `150/150 runs, 1 failed, 3.2s; 1 log in reports/…`, or how far an interrupted one got. */
@@ -85,5 +125,7 @@ export function summaryLine(report: StressReport, outputDir: string): string {
   const kept = report.logPaths.length;
   const logs = kept === 0 ? '' : `; ${kept} ${kept === 1 ? 'log' : 'logs'} in ${outputDir}`;
   const counts = `${report.completedRuns}/${report.plannedRuns} runs, ${report.failedRuns} failed, ${formatElapsed(report.wallMs)}${logs}`;
-  return report.interrupted ? `interrupted: ${counts}; ${report.cutOffRuns} runs cut off` : counts;
+  if (report.interrupted) return `interrupted: ${counts}; ${report.cutOffRuns} runs cut off`;
+  if (report.stoppedEarly) return `stopped after ${report.failedRuns} failed (-x/--max-failures): ${counts}; ${report.cutOffRuns} runs not started`;
+  return counts;
 }

@@ -4,12 +4,17 @@
  * the virtual time, which should match the Go lab's wall time.
  */
 import Table from 'cli-table3';
-import type { RunningStats } from '../runner/stats.js';
+import { spreadOf, type RunningStats } from '../runner/stats.js';
 import type { StressReport } from '../runner/stress.js';
 import { red } from './color.js';
 
 export interface TableOptions {
   color: boolean;
+  /**
+   * With -t: each test's wall seconds per run, which add the Min, p50, p95
+   * and Max columns (percentiles by nearest rank, see spreadOf).
+   */
+  timing?: ReadonlyMap<string, readonly number[]>;
 }
 
 /** `mean ± stddev` to `digits` decimals (two, as dstest prints), or `-` when no run finished. */
@@ -20,10 +25,13 @@ export function formatMeanStddev(stats: RunningStats, digits = 2): string {
 
 export function renderTable(report: Pick<StressReport, 'summaries' | 'realtime'>, options: TableOptions): string {
   const showSim = !report.realtime;
-  const head = ['Test', 'Failed', 'Total', 'Time', ...(showSim ? ['Sim time'] : [])];
+  // A simulated run takes milliseconds of wall time: two decimals would read 0.00.
+  const wallDigits = showSim ? 3 : 2;
+  const { timing } = options;
+  const head = ['Test', 'Failed', 'Total', 'Time', ...(timing ? ['Min', 'p50', 'p95', 'Max'] : []), ...(showSim ? ['Sim time'] : [])];
   const table = new Table({
     head,
-    colAligns: ['left', 'right', 'right', 'right', 'right'],
+    colAligns: ['left', ...head.slice(1).map(() => 'right' as const)],
     // No rule between body rows, as dstest prints it: the rows stay scannable when there are many.
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     // cli-table3 colours the header and border by default; colour is ours to decide.
@@ -35,10 +43,16 @@ export function renderTable(report: Pick<StressReport, 'summaries' | 'realtime'>
       summary.test,
       options.color && summary.failed > 0 ? red(failed) : failed,
       String(summary.total),
-      // A simulated run takes milliseconds of wall time: two decimals would read 0.00.
-      formatMeanStddev(summary.wallSeconds, showSim ? 3 : 2),
+      formatMeanStddev(summary.wallSeconds, wallDigits),
+      ...(timing ? spreadCells(timing.get(summary.test) ?? [], wallDigits) : []),
       ...(showSim ? [formatMeanStddev(summary.simSeconds)] : []),
     ]);
   }
   return table.toString();
+}
+
+function spreadCells(samples: readonly number[], digits: number): string[] {
+  if (samples.length === 0) return ['-', '-', '-', '-'];
+  const { min, p50, p95, max } = spreadOf(samples);
+  return [min, p50, p95, max].map((seconds) => seconds.toFixed(digits));
 }

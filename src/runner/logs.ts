@@ -15,6 +15,8 @@ export interface LogWriterOptions {
   archive: boolean;
   realtime: boolean;
   logLevel: LogLevel;
+  /** The external command template, in exec mode. */
+  exec?: string;
 }
 
 export function logFileName(test: string, k: number): string {
@@ -22,12 +24,15 @@ export function logFileName(test: string, k: number): string {
 }
 
 /** The whole file: a header naming the run and how to replay it, then its log. */
-export function formatLogFile(result: RunResult, options: Pick<LogWriterOptions, 'realtime' | 'logLevel'>): string {
-  const lines = [
-    `# test: ${result.test}`,
-    `# seed: ${result.seed}`,
-    `# replay: ${replayCommand({ test: result.test, seed: result.seed, realtime: options.realtime, logLevel: options.logLevel })}`,
-  ];
+export function formatLogFile(result: RunResult, options: Pick<LogWriterOptions, 'realtime' | 'logLevel' | 'exec'>): string {
+  const replay = replayCommand({
+    test: result.test,
+    seed: result.seed,
+    realtime: options.realtime,
+    logLevel: options.logLevel,
+    ...(options.exec === undefined ? {} : { exec: options.exec }),
+  });
+  const lines = [`# test: ${result.test}`, `# seed: ${result.seed}`, `# replay: ${replay}`];
   // A run whose worker died wrote no log; its error is then the only account of it.
   if (result.log.length === 0 && result.error !== undefined) {
     for (const line of result.error.split('\n')) lines.push(`# error: ${line}`);

@@ -43,3 +43,64 @@ export function plannedRunCount(options: PlanOptions): number {
 export function seedsFit(options: Pick<PlanOptions, 'iterations' | 'seedBase'>): boolean {
   return options.seedBase <= SEED_MAX - (options.iterations - 1);
 }
+
+/** One of n shards, 1-based: `--shard 2/3` is { index: 2, count: 3 }. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/**
+ * A contiguous block of run indices, the same for every test: runs
+ * first … first + size - 1, whose seeds are base + k as in the whole plan.
+ * A window is planned as its own plan with seed base `base + first` and
+ * `size` iterations, its k shifted back by `first` (see offsetRunIndices).
+ */
+export interface RunWindow {
+  /** The loop round this window belongs to, from 0; always 0 without --loop. */
+  round: number;
+  /** Runs per test in the whole round, before sharding. */
+  roundIterations: number;
+  first: number;
+  size: number;
+}
+
+/**
+ * The runs of a round that shard i of n does: each test's run indices are
+ * cut into n contiguous blocks of near-equal size and shard i takes block i,
+ * so every shard runs every test and the n shards together run each
+ * (test, k, seed) of the unsharded plan exactly once.
+ */
+export function shardWindow(iterations: number, shard: Shard | undefined): { first: number; size: number } {
+  if (shard === undefined) return { first: 0, size: iterations };
+  const start = Math.floor(((shard.index - 1) * iterations) / shard.count);
+  const end = Math.floor((shard.index * iterations) / shard.count);
+  return { first: start, size: end - start };
+}
+
+export interface WindowOptions {
+  iterations: number;
+  /** With --loop, the factor the iterations grow by after each round; without, one round. */
+  growth?: number;
+  shard?: Shard;
+}
+
+/**
+ * The windows to run, round after round. Round r has iterations × growth^r
+ * runs per test and continues the run indices where round r - 1 stopped, so
+ * its seeds never repeat an earlier round's: with -n 10 -g 10, round 0 is
+ * k 0–9, round 1 is k 10–109, round 2 is k 110–1109. The rounds end only
+ * when the next one's indices would no longer be safe integers.
+ */
+export function* runWindows(options: WindowOptions): Generator<RunWindow> {
+  let roundStart = 0;
+  let roundIterations = options.iterations;
+  for (let round = 0; ; round++) {
+    const { first, size } = shardWindow(roundIterations, options.shard);
+    yield { round, roundIterations, first: roundStart + first, size };
+    if (options.growth === undefined) return;
+    roundStart += roundIterations;
+    roundIterations *= options.growth;
+    if (!Number.isSafeInteger(roundStart + roundIterations)) return;
+  }
+}

@@ -4,6 +4,7 @@
  * are plain data, because they cross a thread boundary by structured clone.
  */
 import type { LogLevel } from '../sim/log.js';
+import type { LogSink } from './log-stream.js';
 
 export interface RunTask {
   /** The test's exact registry name. */
@@ -14,6 +15,19 @@ export interface RunTask {
   /** Run on the wall clock instead of the simulator. */
   realtime: boolean;
   logLevel: LogLevel;
+  /**
+   * Which of the runner's parallel slots does the run, from 0; the run sees
+   * it as RAFT_DSTEST_WORKER. Absent when a run is done on its own.
+   */
+  worker?: number;
+  /** A module (path or file URL) with more lab tests than the registry's; for fixture tests. */
+  registryModule?: string;
+  /**
+   * Where the worker streams the log as it is written (the pool sets it); the
+   * result then carries no log, the host reads it from here. Without it the
+   * result carries the whole log.
+   */
+  logSink?: LogSink;
 }
 
 export interface RunResult {

@@ -5,6 +5,8 @@ export interface ReplayOptions {
   seed: number;
   realtime: boolean;
   logLevel: LogLevel;
+  /** The external command template, in exec mode. */
+  exec?: string;
 }
 
 const VERBOSITY_FLAG: Record<LogLevel, string | undefined> = { none: undefined, debug: '-v', trace: '-vv' };
@@ -14,9 +16,16 @@ const VERBOSITY_FLAG: Record<LogLevel, string | undefined> = { none: undefined, 
  * that a failure can be replayed (and, in simulation, reproduced byte for byte).
  */
 export function replayCommand(options: ReplayOptions): string {
-  const words = ['npx', 'raft-dstest', options.test, '--seed', String(options.seed), '-n', '1'];
+  const words = ['npx', 'raft-dstest'];
+  if (options.exec !== undefined) words.push('--exec', shellQuote(options.exec));
+  words.push(options.test, '--seed', String(options.seed), '-n', '1');
   if (options.realtime) words.push('--realtime');
   const verbosity = VERBOSITY_FLAG[options.logLevel];
   if (verbosity !== undefined) words.push(verbosity);
   return words.join(' ');
+}
+
+/** Quotes a word for a POSIX shell: single quotes, with each ' written as '\''. */
+function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
 }

@@ -1,7 +1,9 @@
 /**
- * Turns the test arguments of the command line (exact names, parts such as
- * `2A`, or `all`) into the registry tests to run. The runner knows tests only
- * through the registry, so that later parts need no change here.
+ * Turns the test arguments of the command line into the registry tests to
+ * run. An argument is an exact name, a part such as `2A` (in any case),
+ * `all`, or else a regular expression matched anywhere in the names, as
+ * `go test -run` matches them (`Figure8`, `'Persist.2C'`). The runner knows
+ * tests only through the registry, so that later parts need no change here.
  */
 import { PARTS, REGISTRY, type LabTest } from '../suite/registry.js';
 
@@ -11,7 +13,16 @@ export class UnknownTestArgumentError extends Error {
     readonly argument: string,
     readonly suggestion: string | undefined,
   ) {
-    super(`unknown test "${argument}"${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}`);
+    super(`no test matches "${argument}"${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}`);
+  }
+}
+
+/** An argument that is no name, part or `all`, and not a valid regular expression either. */
+export class InvalidTestPatternError extends UnknownTestArgumentError {
+  override name = 'InvalidTestPatternError';
+  constructor(argument: string, reason: string) {
+    super(argument, undefined);
+    this.message = `no test matches "${argument}": not a test name, a part (${PARTS.join(', ')}), "all" or a valid regular expression (${reason})`;
   }
 }
 
@@ -26,7 +37,8 @@ export function listTests(tests: readonly LabTest[] = REGISTRY): ListedTest[] {
 
 /**
  * The names of the tests the arguments select, each once, in registry order.
- * Throws UnknownTestArgumentError for the first argument that selects nothing.
+ * Throws UnknownTestArgumentError for the first argument that selects nothing
+ * (InvalidTestPatternError when it is not even a valid regular expression).
  */
 export function selectTests(args: readonly string[], tests: readonly LabTest[] = REGISTRY): string[] {
   const chosen = new Set<string>();
@@ -42,7 +54,15 @@ function matchArgument(arg: string, tests: readonly LabTest[]): readonly LabTest
   if (arg.toLowerCase() === 'all') return tests;
   const part = PARTS.find((p) => p.toLowerCase() === arg.toLowerCase());
   if (part !== undefined) return tests.filter((test) => test.part === part);
-  return tests.filter((test) => test.name === arg);
+  const exact = tests.filter((test) => test.name === arg);
+  if (exact.length > 0) return exact;
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(arg);
+  } catch (error) {
+    throw new InvalidTestPatternError(arg, (error as Error).message);
+  }
+  return tests.filter((test) => pattern.test(test.name));
 }
 
 function candidateNames(tests: readonly LabTest[]): string[] {

@@ -1,13 +1,16 @@
 /**
  * The stress engine: runs every planned run on the pool, keeps per-test
  * statistics, writes the logs worth keeping, and reports progress as runs
- * finish. It can be cancelled (Ctrl-C): it then starts no new run, abandons
+ * finish. It can be cancelled (Ctrl-C): it then starts no new run, ends
  * the runs in flight, and still reports what finished and flushes its logs.
+ * With maxFailures it stops starting runs after that many failures and lets
+ * the runs in flight finish (they are already paid for, and their results count).
  */
 import { performance } from 'node:perf_hooks';
 import type { LogLevel } from '../sim/log.js';
 import { LogWriter } from './logs.js';
 import { planRuns, plannedRunCount } from './plan.js';
+import { createExecPool } from './exec.js';
 import { createPool, RunCancelledError, type PoolOptions, type RunPool } from './pool.js';
 import type { RunResult, RunTask } from './protocol.js';
 import { RunningStats } from './stats.js';
@@ -24,8 +27,24 @@ export interface StressOptions {
   /** Keep the logs of passing runs too. */
   archive: boolean;
   outputDir: string;
-  /** Wall-clock limit per run; none when absent. */
+  /** Wall-clock limit per run; none when absent or 0. */
   timeoutMs?: number;
+  /** Stop starting runs once this many have failed. */
+  maxFailures?: number;
+  /** Run this command for each run instead of a lab test (`{test}`, `{seed}`, `{k}` substituted). */
+  exec?: string;
+  /** A module with extra lab tests for the workers (fixture tests only). */
+  registryModule?: string;
+  /** Each worker thread's heap limit in MB. */
+  heapLimitMb?: number;
+}
+
+/** What kind of runs a stress run does: lab tests on the simulator or the wall clock, or external commands. */
+export type RunMode = 'sim' | 'realtime' | 'exec';
+
+export function runMode(options: Pick<StressOptions, 'exec' | 'realtime'>): RunMode {
+  if (options.exec !== undefined) return 'exec';
+  return options.realtime ? 'realtime' : 'sim';
 }
 
 export interface StressProgress {
@@ -71,8 +90,12 @@ export interface StressReport {
   /** Runs planned but never finished because the stress run was cancelled. */
   cutOffRuns: number;
   interrupted: boolean;
+  /** Whether it stopped starting runs because maxFailures runs had failed. */
+  stoppedEarly: boolean;
   wallMs: number;
+  /** True when runs have no virtual time: realtime and exec modes. */
   realtime: boolean;
+  mode: RunMode;
   /** The logs written, in the order they were started. */
   logPaths: readonly string[];
   /** Why some log could not be written, if one could not. */
@@ -109,12 +132,14 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
 
   // Each lane keeps one run in flight and takes the next planned run when it
   // finishes, so runs start in plan order and cancelling stops at once.
-  const lane = async (pool: RunPool) => {
+  const failedEnough = () => options.maxFailures !== undefined && progress.failed >= options.maxFailures;
+  const lane = async (pool: RunPool, worker: number) => {
     for (;;) {
-      if (signal?.aborted) return;
+      if (signal?.aborted || failedEnough()) return;
       const next = runs.next();
       if (next.done) return;
-      const task: RunTask = { ...next.value, realtime: options.realtime, logLevel: options.logLevel };
+      const task: RunTask = { ...next.value, realtime: options.realtime, logLevel: options.logLevel, worker };
+      if (options.registryModule !== undefined) task.registryModule = options.registryModule;
       let result: RunResult;
       try {
         result = await pool.run(task, signal);
@@ -128,9 +153,14 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
 
   const lanes = Math.max(0, Math.min(options.workers, total));
   if (lanes > 0 && !signal?.aborted) {
-    const pool = (deps.createPool ?? createPool)({ workers: lanes, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+    const poolOptions: PoolOptions = { workers: lanes };
+    if (options.timeoutMs !== undefined) poolOptions.timeoutMs = options.timeoutMs;
+    if (options.heapLimitMb !== undefined) poolOptions.heapLimitMb = options.heapLimitMb;
+    if (options.exec !== undefined) poolOptions.exec = options.exec;
+    const create = deps.createPool ?? (options.exec === undefined ? createPool : createExecPool);
+    const pool = create(poolOptions);
     try {
-      await Promise.all(Array.from({ length: lanes }, () => lane(pool)));
+      await Promise.all(Array.from({ length: lanes }, (_, worker) => lane(pool, worker)));
     } finally {
       await pool.destroy();
     }
@@ -150,8 +180,10 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
     failedRuns: progress.failed,
     cutOffRuns: total - progress.done,
     interrupted: signal?.aborted ?? false,
+    stoppedEarly: !(signal?.aborted ?? false) && failedEnough() && progress.done < total,
     wallMs: wallClockMs() - startedMs,
-    realtime: options.realtime,
+    realtime: runMode(options) !== 'sim',
+    mode: runMode(options),
     logPaths: logs.paths,
   };
   if (logError !== undefined) report.logError = logError;

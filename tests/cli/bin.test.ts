@@ -62,7 +62,7 @@ describe.runIf(built)('bin/raft-dstest.js', () => {
     const { code, stdout, stderr } = await raftDstest(['TestNoSuchTest', '-o', join(dir, 'out')]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^raft-dstest: unknown test "TestNoSuchTest" \(did you mean Test\w+\?\)\n$/);
+    expect(stderr).toMatch(/^raft-dstest: no test matches "TestNoSuchTest" \(did you mean Test\w+\?\)\n$/);
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 

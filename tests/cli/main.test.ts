@@ -4,10 +4,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main, type CliDeps } from '../../src/cli/main.js';
 import type { SignalSource } from '../../src/cli/stress-command.js';
-import { fakePool, type Outcome } from '../runner/helpers.js';
-import { capture, hasEscapeCodes, hasSpinnerFrames } from './helpers.js';
+import { hasEscapeCodes, hasSpinnerFrames } from './helpers.js';
+import { runCli } from './report-cli-helpers.js';
 
 let root: string;
 beforeEach(async () => {
@@ -18,25 +17,7 @@ afterEach(async () => {
 });
 
 /** Runs the command line in-process, on a pool without threads and streams that are not terminals. */
-async function cli(argv: string[], outcome?: Outcome, overrides: Partial<CliDeps> = {}) {
-  const stdout = capture();
-  const stderr = capture();
-  const { pool, create } = fakePool(outcome);
-  const exits: number[] = [];
-  const code = await main(argv, {
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    env: {},
-    isTTY: false,
-    now: () => new Date(2025, 5, 7, 8, 9, 10),
-    randomSeedBase: () => 5000,
-    signals: new EventEmitter() as SignalSource,
-    exit: (c) => exits.push(c),
-    createPool: create,
-    ...overrides,
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text(), pool, exits };
-}
+const cli = runCli;
 
 describe('raft-dstest (in process)', () => {
   it('runs the named tests, prints the seed base and a table, and exits 0 when all pass', async () => {
@@ -137,7 +118,7 @@ describe('raft-dstest bad input', () => {
   }
 
   it('rejects an unknown test, naming the closest known one', () =>
-    rejects(['2A', 'TestReElection2'], 'unknown test "TestReElection2" (did you mean TestReElection2A?)'));
+    rejects(['2A', 'TestReElection2X'], 'no test matches "TestReElection2X" (did you mean TestReElection2A?)'));
   it('rejects -n 0', () => rejects(['2A', '-n', '0'], '-n/--iter must be a whole number of at least 1, got "0"'));
   it('rejects -p abc', () => rejects(['2A', '-p', 'abc'], '-p/--workers must be a whole number from 1 to 256, got "abc"'));
   it('rejects --seed -1', () =>

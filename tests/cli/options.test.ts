@@ -4,6 +4,9 @@ import {
   defaultOutputDir,
   parseIterations,
   parseSeed,
+  parseExecCommand,
+  parseHeapLimitMb,
+  parseMaxFailures,
   parseTimeoutMs,
   parseWorkers,
   resolveLogLevel,
@@ -43,13 +46,49 @@ describe('parseIterations and parseWorkers', () => {
 });
 
 describe('parseTimeoutMs', () => {
-  it('takes seconds, fractions too, and gives milliseconds', () => {
+  it('takes go test durations and bare seconds, and gives milliseconds', () => {
     expect(parseTimeoutMs('30')).toBe(30_000);
     expect(parseTimeoutMs('0.5')).toBe(500);
+    expect(parseTimeoutMs('90s')).toBe(90_000);
+    expect(parseTimeoutMs('2m')).toBe(120_000);
+    expect(parseTimeoutMs('1m30s')).toBe(90_000);
+    expect(parseTimeoutMs('500ms')).toBe(500);
+    expect(parseTimeoutMs('1h')).toBe(3_600_000);
+    // As in go test, 0 means no limit.
+    expect(parseTimeoutMs('0')).toBe(0);
   });
 
-  it.each(['0', '-1', 'x', ''])('rejects %j', (value) => {
-    expect(() => parseTimeoutMs(value)).toThrow(new UsageError(`--timeout must be a number of seconds above 0, got "${value}"`));
+  it.each(['abc', '-1', 'x', '', '1m30', 's', '2 m', '1d', '1e3s', '999h'])('rejects %j naming the value and the form', (value) => {
+    expect(() => parseTimeoutMs(value)).toThrow(new UsageError(`invalid --timeout "${value}"; expected a duration like 90s, 2m or 1m30s`));
+  });
+});
+
+describe('parseMaxFailures', () => {
+  it('takes a whole number of at least 1', () => {
+    expect(parseMaxFailures('3')).toBe(3);
+  });
+
+  it.each(['0', '-1', 'x', '1.5'])('rejects %j', (value) => {
+    expect(() => parseMaxFailures(value)).toThrow(new UsageError(`-x/--max-failures must be a whole number of at least 1, got "${value}"`));
+  });
+});
+
+describe('parseExecCommand', () => {
+  it.each(['', '   '])('rejects the empty command %j', (value) => {
+    expect(() => parseExecCommand(value)).toThrow(new UsageError(`--exec needs a command to run, got "${value}"`));
+  });
+
+  it('keeps a command as given', () => {
+    expect(parseExecCommand(' go test ')).toBe(' go test ');
+  });
+});
+
+describe('parseHeapLimitMb', () => {
+  it('is unset when the variable is unset or empty, else a whole number of MB', () => {
+    expect(parseHeapLimitMb(undefined)).toBeUndefined();
+    expect(parseHeapLimitMb('')).toBeUndefined();
+    expect(parseHeapLimitMb('512')).toBe(512);
+    expect(() => parseHeapLimitMb('8')).toThrow(/RAFT_DSTEST_HEAP_MB must be a whole number of MB of at least 16, got "8"/);
   });
 });
 

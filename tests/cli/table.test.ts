@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { shouldColor } from '../../src/cli/color.js';
 import { formatMeanStddev, renderTable } from '../../src/cli/table.js';
 import { RunningStats } from '../../src/runner/stats.js';
 import type { TestSummary } from '../../src/runner/stress.js';
@@ -63,20 +62,5 @@ describe('renderTable', () => {
     const table = renderTable({ summaries, realtime: false }, { color: true });
     expect(table).toContain('\u001b[31m2\u001b[39m');
     expect(table.split('\u001b[31m')).toHaveLength(2);
-  });
-});
-
-describe('shouldColor', () => {
-  it('colours a terminal unless NO_COLOR is set', () => {
-    expect(shouldColor({}, true)).toBe(true);
-    expect(shouldColor({ NO_COLOR: '1' }, true)).toBe(false);
-    expect(shouldColor({ NO_COLOR: '' }, true)).toBe(true);
-  });
-
-  it('does not colour pipes and CI logs unless FORCE_COLOR asks', () => {
-    expect(shouldColor({}, false)).toBe(false);
-    expect(shouldColor({ FORCE_COLOR: '1' }, false)).toBe(true);
-    expect(shouldColor({ FORCE_COLOR: '0' }, true)).toBe(false);
-    expect(shouldColor({ FORCE_COLOR: '1', NO_COLOR: '1' }, false)).toBe(true);
   });
 });

@@ -22,6 +22,12 @@ function result(overrides: Partial<RunResult>): RunResult {
 const quiet = { realtime: false, logLevel: 'none' } as const;
 
 describe('replayCommand', () => {
+  it('replays an external command with --exec, quoted for the shell', () => {
+    expect(replayCommand({ test: 'X', seed: 7, ...quiet, exec: "go test -run '^{test}$'" })).toBe(
+      `npx raft-dstest --exec 'go test -run '\\''^{test}$'\\''' X --seed 7 -n 1`,
+    );
+  });
+
   it('replays one run with its seed', () => {
     expect(replayCommand({ test: 'TestReElection2A', seed: 1234, ...quiet })).toBe('npx raft-dstest TestReElection2A --seed 1234 -n 1');
   });

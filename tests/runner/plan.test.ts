@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planRuns, plannedRunCount, SEED_MAX, seedsFit } from '../../src/runner/plan.js';
+import { planRuns, plannedRunCount, runWindows, SEED_MAX, seedsFit, shardWindow } from '../../src/runner/plan.js';
 
 const tests = ['TestA', 'TestB', 'TestC'];
 
@@ -38,5 +38,63 @@ describe('planRuns', () => {
     expect(seedsFit({ seedBase: SEED_MAX, iterations: 2 })).toBe(false);
     expect(seedsFit({ seedBase: SEED_MAX - 9, iterations: 10 })).toBe(true);
     expect(seedsFit({ seedBase: SEED_MAX - 9, iterations: 11 })).toBe(false);
+  });
+});
+
+describe('shardWindow', () => {
+  it('is the whole plan without a shard', () => {
+    expect(shardWindow(10, undefined)).toEqual({ first: 0, size: 10 });
+  });
+
+  it('cuts each test\'s runs into n contiguous blocks of near-equal size that cover every run once', () => {
+    expect([1, 2, 3].map((index) => shardWindow(10, { index, count: 3 }))).toEqual([
+      { first: 0, size: 3 },
+      { first: 3, size: 3 },
+      { first: 6, size: 4 },
+    ]);
+    for (const iterations of [0, 1, 2, 7, 100]) {
+      for (const count of [1, 2, 3, 5, 8]) {
+        const ks = Array.from({ length: count }, (_, i) => shardWindow(iterations, { index: i + 1, count })).flatMap(({ first, size }) =>
+          Array.from({ length: size }, (_, j) => first + j),
+        );
+        expect(ks).toEqual(Array.from({ length: iterations }, (_, k) => k));
+      }
+    }
+  });
+
+  it('gives some shards no runs when there are fewer runs than shards', () => {
+    expect(shardWindow(1, { index: 1, count: 2 })).toEqual({ first: 0, size: 0 });
+    expect(shardWindow(1, { index: 2, count: 2 })).toEqual({ first: 0, size: 1 });
+  });
+});
+
+describe('runWindows', () => {
+  it('is one round of the whole plan without a loop', () => {
+    expect([...runWindows({ iterations: 5 })]).toEqual([{ round: 0, roundIterations: 5, first: 0, size: 5 }]);
+  });
+
+  it('grows each loop round by the factor and continues the run indices, so no seed repeats', () => {
+    const windows = runWindows({ iterations: 10, growth: 10 });
+    const rounds = [windows.next().value, windows.next().value, windows.next().value];
+    expect(rounds).toEqual([
+      { round: 0, roundIterations: 10, first: 0, size: 10 },
+      { round: 1, roundIterations: 100, first: 10, size: 100 },
+      { round: 2, roundIterations: 1000, first: 110, size: 1000 },
+    ]);
+  });
+
+  it('shards every loop round the same way', () => {
+    const windows = runWindows({ iterations: 4, growth: 2, shard: { index: 2, count: 2 } });
+    expect([windows.next().value, windows.next().value]).toEqual([
+      { round: 0, roundIterations: 4, first: 2, size: 2 },
+      { round: 1, roundIterations: 8, first: 8, size: 4 },
+    ]);
+  });
+
+  it('ends a loop once its run indices would no longer be safe integers', () => {
+    const rounds = [...runWindows({ iterations: 1, growth: 1e6 })];
+    expect(rounds.length).toBeGreaterThan(1);
+    const last = rounds.at(-1)!;
+    expect(Number.isSafeInteger(last.first + last.size)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closestName, editDistance, listTests, selectTests, UnknownTestArgumentError } from '../../src/runner/select.js';
+import { closestName, editDistance, InvalidTestPatternError, listTests, selectTests, UnknownTestArgumentError } from '../../src/runner/select.js';
 import type { LabTest } from '../../src/suite/registry.js';
 
 const run = async () => {};
@@ -33,28 +33,53 @@ describe('selectTests', () => {
   });
 
   it('rejects a name that matches nothing, naming it and the closest known test', () => {
-    expect(() => selectTests(['2A', 'TestReElection2'], registry)).toThrow(
-      new UnknownTestArgumentError('TestReElection2', 'TestReElection2A'),
+    expect(() => selectTests(['2A', 'TestReElection2X'], registry)).toThrow(
+      new UnknownTestArgumentError('TestReElection2X', 'TestReElection2A'),
     );
     try {
-      selectTests(['TestReElection2'], registry);
+      selectTests(['TestReElection2X'], registry);
       expect.unreachable();
     } catch (error) {
-      expect((error as Error).message).toBe('unknown test "TestReElection2" (did you mean TestReElection2A?)');
+      expect((error as Error).message).toBe('no test matches "TestReElection2X" (did you mean TestReElection2A?)');
     }
   });
 
-  it('does not take names by prefix or in another case', () => {
-    expect(() => selectTests(['TestRe'], registry)).toThrow(UnknownTestArgumentError);
+  it('matches a regular expression anywhere in the names, case-sensitively, as go test -run does', () => {
+    expect(selectTests(['Election'], registry)).toEqual(['TestInitialElection2A', 'TestReElection2A']);
+    expect(selectTests(['^TestRe'], registry)).toEqual(['TestReElection2A']);
+    expect(selectTests(['Agree|Persist'], registry)).toEqual(['TestBasicAgree2B', 'TestPersist12C']);
     expect(() => selectTests(['testreelection2a'], registry)).toThrow(/did you mean TestReElection2A\?/);
+    expect(() => selectTests(['Election$'], registry)).toThrow('no test matches "Election$"');
+  });
+
+  it('rejects an invalid regular expression in one line, naming it and what is allowed', () => {
+    expect(() => selectTests(['Test(', '2A'], registry)).toThrow(InvalidTestPatternError);
+    expect(() => selectTests(['Test('], registry)).toThrow(
+      /^no test matches "Test\(": not a test name, a part \(2A, 2B, 2C\), "all" or a valid regular expression \(Invalid regular expression: .*\)$/,
+    );
   });
 
   it('suggests a part for a part that does not exist', () => {
-    expect(() => selectTests(['2D'], registry)).toThrow('unknown test "2D" (did you mean 2A?)');
+    expect(() => selectTests(['2D'], registry)).toThrow('no test matches "2D" (did you mean 2A?)');
   });
 
   it('resolves against the real registry by default', () => {
     expect(selectTests(['2A'])).toEqual(['TestInitialElection2A', 'TestReElection2A', 'TestManyElections2A']);
+  });
+
+  it('selects the Figure 8 and the Persist tests of the real registry by pattern, in registry order', () => {
+    expect(selectTests(['Figure8'])).toEqual(['TestFigure82C', 'TestFigure8Unreliable2C']);
+    expect(selectTests(['Persist.2C'])).toEqual(['TestPersist12C', 'TestPersist22C', 'TestPersist32C']);
+    expect(selectTests(['Figure8', 'TestPersist12C', 'Persist.2C', '2A'])).toEqual([
+      'TestInitialElection2A',
+      'TestReElection2A',
+      'TestManyElections2A',
+      'TestPersist12C',
+      'TestPersist22C',
+      'TestPersist32C',
+      'TestFigure82C',
+      'TestFigure8Unreliable2C',
+    ]);
   });
 });
 

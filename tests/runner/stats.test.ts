@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RunningStats } from '../../src/runner/stats.js';
+import { nearestRank, RunningStats, spreadOf } from '../../src/runner/stats.js';
 
 /** The textbook two-pass computation, to check the online one against. */
 function twoPass(values: readonly number[]): { mean: number; stddev: number } {
@@ -48,5 +48,32 @@ describe('RunningStats', () => {
     expect(statsOf([3.5]).mean).toBe(3.5);
     expect(new RunningStats().mean).toBeNaN();
     expect(new RunningStats().stddev).toBeNaN();
+  });
+});
+
+describe('nearestRank', () => {
+  it('is the ⌈p/100 × n⌉-th smallest sample, never an interpolation', () => {
+    expect(nearestRank([1, 2, 3, 4], 50)).toBe(2);
+    expect(nearestRank([1, 2, 3, 4, 5], 50)).toBe(3);
+    const twenty = Array.from({ length: 20 }, (_, i) => i + 1);
+    expect(nearestRank(twenty, 95)).toBe(19);
+    expect(nearestRank(twenty, 96)).toBe(20);
+    expect(nearestRank(twenty, 100)).toBe(20);
+    // The classic example: p30 of 15, 20, 35, 40, 50 is 20.
+    expect(nearestRank([15, 20, 35, 40, 50], 30)).toBe(20);
+  });
+
+  it('gives the smallest sample for p 0, the only one for one sample, NaN for none', () => {
+    expect(nearestRank([3, 9], 0)).toBe(3);
+    expect(nearestRank([7], 95)).toBe(7);
+    expect(nearestRank([], 50)).toBeNaN();
+  });
+});
+
+describe('spreadOf', () => {
+  it('sorts the samples and gives min, p50, p95 and max', () => {
+    expect(spreadOf([5, 1, 4, 2, 3])).toEqual({ min: 1, p50: 3, p95: 5, max: 5 });
+    const hundred = Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect(spreadOf(hundred)).toEqual({ min: 1, p50: 50, p95: 95, max: 100 });
   });
 });

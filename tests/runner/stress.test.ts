@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stress, type RunFinished, type StressOptions } from '../../src/runner/stress.js';
+import { runMode, stress, type RunFinished, type StressOptions } from '../../src/runner/stress.js';
 import { fakePool } from './helpers.js';
 
 let root: string;
@@ -114,6 +114,50 @@ describe('stress', () => {
     expect(pool.started).toHaveLength(2);
     expect(report).toMatchObject({ completedRuns: 0, cutOffRuns: 6, interrupted: true });
     expect(pool.destroyed).toBe(true);
+  });
+
+  it('with maxFailures, starts no run after that many failed, lets the runs in flight finish, and says it stopped', async () => {
+    const { pool, create } = fakePool((task) => (task.test === 'TestA' ? { passed: false, error: 'boom' } : {}));
+    const report = await stress(options({ iterations: 10, workers: 2, maxFailures: 2 }), { createPool: create });
+    // TestA#0 fails (1), TestB#0 passes, TestA#1 fails (2): nothing starts after, the run in flight (TestB#1) finishes.
+    expect(pool.started.map((t) => `${t.test}#${t.k}`)).toEqual(['TestA#0', 'TestB#0', 'TestA#1', 'TestB#1']);
+    expect(report).toMatchObject({ stoppedEarly: true, interrupted: false, plannedRuns: 20, completedRuns: 4, failedRuns: 2, cutOffRuns: 16 });
+  });
+
+  it('does not say it stopped early when the failures come with the last runs', async () => {
+    const { create } = fakePool((task) => (task.k === 2 ? { passed: false, error: 'late' } : {}));
+    const report = await stress(options({ iterations: 3, maxFailures: 1, workers: 1, tests: ['TestA'] }), { createPool: create });
+    expect(report).toMatchObject({ completedRuns: 3, failedRuns: 1, cutOffRuns: 0, stoppedEarly: false });
+  });
+
+  it('gives every run the index of its slot, from 0 to workers - 1', async () => {
+    const { pool, create } = fakePool();
+    await stress(options({ iterations: 5, workers: 3 }), { createPool: create });
+    const slots = new Set(pool.started.map((t) => t.worker));
+    expect([...slots].sort()).toEqual([0, 1, 2]);
+  });
+
+  it('passes an extra tests module, the heap limit and the exec command on', async () => {
+    const { pool, create } = fakePool();
+    const report = await stress(options({ registryModule: 'file:///x.mjs', heapLimitMb: 64, exec: 'true' }), { createPool: create });
+    expect(pool.started.every((t) => t.registryModule === 'file:///x.mjs')).toBe(true);
+    expect(pool.options).toEqual({ workers: 2, heapLimitMb: 64, exec: 'true' });
+    // Exec runs have no virtual time: the table shows none.
+    expect(report).toMatchObject({ mode: 'exec', realtime: true });
+  });
+
+  it('names its mode: sim, realtime or exec', async () => {
+    expect(runMode({ realtime: false })).toBe('sim');
+    expect(runMode({ realtime: true })).toBe('realtime');
+    expect(runMode({ realtime: false, exec: 'go test' })).toBe('exec');
+    const { create } = fakePool();
+    expect((await stress(options(), { createPool: create })).mode).toBe('sim');
+  });
+
+  it('runs exec commands on the host when no pool is given', async () => {
+    const report = await stress(options({ tests: ['X', 'Y'], iterations: 2, exec: 'test {test} = X', archive: true }));
+    expect(report.summaries.map((s) => [s.test, s.failed, s.total])).toEqual([['X', 0, 2], ['Y', 2, 2]]);
+    expect(report.logPaths).toHaveLength(4);
   });
 
   it('reports a log it could not write instead of throwing', async () => {

@@ -1,0 +1,130 @@
+/**
+ * What a stress command does around the engine: which windows of the plan
+ * it runs (--shard, --loop), the per-run records it keeps for the -t columns
+ * and for the --json and --junit reports, and writing those reports.
+ * Per-run data comes from stress()'s onRunFinished events.
+ */
+import { createExecPool } from '../runner/exec.js';
+import { runWindows, seedsFit, type RunWindow, type Shard } from '../runner/plan.js';
+import { createPool, type PoolOptions, type RunPool } from '../runner/pool.js';
+import { buildReport, formatJsonReport, runRecord, wallSecondsByTest, type ReportMode, type RunRecord } from '../runner/report-json.js';
+import { renderJUnit } from '../runner/report-junit.js';
+import { checkReportPath, writeReportFile } from '../runner/report-files.js';
+import { offsetRunIndices } from '../runner/shard.js';
+import type { RunFinished, StressOptions } from '../runner/stress.js';
+import { findTest } from '../suite/registry.js';
+
+export interface SessionOptions {
+  /** Run only this shard of each round's runs. */
+  shard?: Shard;
+  /** With --loop: the factor iterations grow by after each round. Absent: one round. */
+  growth?: number;
+  json?: string;
+  junit?: string;
+  /** Add Min, p50, p95 and Max columns to the table. */
+  timing: boolean;
+}
+
+export interface SessionPlan {
+  tests: readonly string[];
+  iterations: number;
+  seedBase: number;
+  workers: number;
+  mode: ReportMode;
+}
+
+export class Session {
+  /** Every finished run, kept only when a report needs them. */
+  private readonly runs: RunRecord[] = [];
+  private roundRuns: RunRecord[] = [];
+
+  constructor(
+    readonly options: SessionOptions,
+    private readonly plan: SessionPlan,
+    private readonly startedAt: Date,
+  ) {}
+
+  get loops(): boolean {
+    return this.options.growth !== undefined;
+  }
+
+  private get writesReports(): boolean {
+    return this.options.json !== undefined || this.options.junit !== undefined;
+  }
+
+  /** Throws ReportPathError for a report path that cannot be written; creates nothing. */
+  async checkPaths(): Promise<void> {
+    if (this.options.json !== undefined) await checkReportPath(this.options.json, '--json');
+    if (this.options.junit !== undefined) await checkReportPath(this.options.junit, '--junit');
+  }
+
+  /** The windows to run in turn; a loop ends early only if its seeds would pass the largest seed. */
+  *windows(): Generator<RunWindow> {
+    const windows = runWindows({
+      iterations: this.plan.iterations,
+      ...(this.options.growth === undefined ? {} : { growth: this.options.growth }),
+      ...(this.options.shard === undefined ? {} : { shard: this.options.shard }),
+    });
+    for (const window of windows) {
+      if (!seedsFit({ seedBase: this.plan.seedBase + window.first, iterations: window.size })) return;
+      yield window;
+    }
+  }
+
+  startRound(): void {
+    this.roundRuns = [];
+  }
+
+  record({ result, logPath }: RunFinished): void {
+    if (!this.writesReports && !this.options.timing) return;
+    const record = runRecord(result, logPath);
+    if (this.writesReports) this.runs.push(record);
+    if (this.options.timing) this.roundRuns.push(record);
+  }
+
+  /** The -t samples of the round so far, or undefined without -t. */
+  roundTiming(): Map<string, number[]> | undefined {
+    return this.options.timing ? wallSecondsByTest(this.roundRuns) : undefined;
+  }
+
+  /** Writes the reports asked for, with every run so far; called after each round, so an interrupted loop keeps its data. */
+  async writeReports(wallMs: number): Promise<void> {
+    if (!this.writesReports) return;
+    const { seedBase, mode, workers, tests } = this.plan;
+    const report = buildReport({ seed: seedBase, mode, workers, startedAt: this.startedAt.toISOString(), wallMs }, tests, this.runs);
+    if (this.options.json !== undefined) await writeReportFile(this.options.json, formatJsonReport(report));
+    if (this.options.junit !== undefined) await writeReportFile(this.options.junit, renderJUnit(report, partOf));
+  }
+}
+
+/** A registry test's part; none for a test the registry does not know (--exec). */
+export function partOf(test: string): string | undefined {
+  return findTest(test)?.part;
+}
+
+/** The engine's options for one window: its own seed base and size (see offsetRunIndices). */
+export function windowOptions(options: StressOptions, window: RunWindow): StressOptions {
+  return { ...options, seedBase: options.seedBase + window.first, iterations: window.size };
+}
+
+/**
+ * The pool factory for a window: the caller's, or the engine's default for
+ * the mode, shifting k by the window's first index. Undefined when there is
+ * nothing to shift and no factory, so the engine picks its own.
+ */
+export function windowPool(
+  create: ((options: PoolOptions) => RunPool) | undefined,
+  options: Pick<StressOptions, 'exec'>,
+  window: RunWindow,
+): ((options: PoolOptions) => RunPool) | undefined {
+  if (window.first === 0) return create;
+  return offsetRunIndices(create ?? (options.exec === undefined ? createPool : createExecPool), window.first);
+}
+
+/** What a loop round or a shard says before it starts; nothing for a plain run. */
+export function windowLine(window: RunWindow, options: SessionOptions): string | undefined {
+  const runs = window.size === 0 ? 'no runs' : `runs ${window.first}–${window.first + window.size - 1} of each test`;
+  const shard = options.shard === undefined ? '' : `shard ${options.shard.index}/${options.shard.count}: `;
+  if (options.growth !== undefined) return `round ${window.round + 1}: ${window.roundIterations} iterations; ${shard}${runs}`;
+  return options.shard === undefined ? undefined : `${shard}${runs}`;
+}

@@ -1,0 +1,217 @@
+/**
+ * The JSON report (`--json`): one record per finished run and per test, so
+ * that CI can read the outcome and shards can be merged (`raft-dstest merge`).
+ *
+ * Its shape is fixed by version 1:
+ *   { version, seed, mode, workers, startedAt, wallMs, tests: [...], runs: [...] }
+ * Fields with no value are null, never absent: simMs, meanSimMs and stdSimMs
+ * are null outside the simulator (there is no virtual time), error is null
+ * for a passed run, log is null when the run's log was not kept, meanMs and
+ * stdMs are null for a test none of whose runs finished. Times are in
+ * milliseconds; standard deviations are population ones, as in the table.
+ */
+import type { RunResult } from './protocol.js';
+import { RunningStats } from './stats.js';
+import type { TestSummary } from './stress.js';
+
+export const REPORT_VERSION = 1;
+
+export const REPORT_MODES = ['sim', 'realtime', 'exec'] as const;
+export type ReportMode = (typeof REPORT_MODES)[number];
+
+export interface RunRecord {
+  test: string;
+  k: number;
+  seed: number;
+  passed: boolean;
+  wallMs: number;
+  simMs: number | null;
+  error: string | null;
+  /** The path of the run's kept log, or null. */
+  log: string | null;
+}
+
+export interface TestRecord {
+  name: string;
+  runs: number;
+  failed: number;
+  meanMs: number | null;
+  stdMs: number | null;
+  meanSimMs: number | null;
+  stdSimMs: number | null;
+}
+
+export interface JsonReport {
+  version: typeof REPORT_VERSION;
+  /** The seed base: run k of every test has seed base + k. */
+  seed: number;
+  mode: ReportMode;
+  workers: number;
+  /** ISO 8601. */
+  startedAt: string;
+  wallMs: number;
+  tests: TestRecord[];
+  runs: RunRecord[];
+}
+
+export type ReportHeader = Pick<JsonReport, 'seed' | 'mode' | 'workers' | 'startedAt' | 'wallMs'>;
+
+export function runRecord(result: RunResult, logPath: string | undefined): RunRecord {
+  return {
+    test: result.test,
+    k: result.k,
+    seed: result.seed,
+    passed: result.passed,
+    wallMs: result.wallMs,
+    simMs: result.simMs ?? null,
+    error: result.passed ? null : (result.error ?? 'failed'),
+    log: logPath ?? null,
+  };
+}
+
+/**
+ * The report of these runs. Tests are listed in `testNames` order (then any
+ * other test the runs name, in order of appearance); runs are sorted by test
+ * in that order, then by k, so that a report does not depend on which run
+ * finished first.
+ */
+export function buildReport(header: ReportHeader, testNames: readonly string[], runs: readonly RunRecord[]): JsonReport {
+  const order = new Map<string, number>();
+  for (const name of [...testNames, ...runs.map((run) => run.test)]) if (!order.has(name)) order.set(name, order.size);
+  const sorted = [...runs].sort((a, b) => order.get(a.test)! - order.get(b.test)! || a.k - b.k);
+  const tests = [...order.keys()].map((name) => testRecord(name, sorted.filter((run) => run.test === name), header.mode));
+  return { version: REPORT_VERSION, ...header, tests, runs: sorted };
+}
+
+function testRecord(name: string, runs: readonly RunRecord[], mode: ReportMode): TestRecord {
+  const wall = statsOf(runs.map((run) => run.wallMs));
+  const sim = statsOf(runs.flatMap((run) => (run.simMs === null ? [] : [run.simMs])));
+  const simulated = mode === 'sim' && sim.count > 0;
+  return {
+    name,
+    runs: runs.length,
+    failed: runs.filter((run) => !run.passed).length,
+    meanMs: wall.count === 0 ? null : wall.mean,
+    stdMs: wall.count === 0 ? null : wall.stddev,
+    meanSimMs: simulated ? sim.mean : null,
+    stdSimMs: simulated ? sim.stddev : null,
+  };
+}
+
+function statsOf(values: readonly number[]): RunningStats {
+  const stats = new RunningStats();
+  for (const value of values) stats.add(value);
+  return stats;
+}
+
+/** The table's rows for a report (seconds, as the live table shows them). */
+export function summariesOf(report: Pick<JsonReport, 'tests' | 'runs'>): TestSummary[] {
+  return report.tests.map(({ name }) => {
+    const runs = report.runs.filter((run) => run.test === name);
+    return {
+      test: name,
+      total: runs.length,
+      failed: runs.filter((run) => !run.passed).length,
+      wallSeconds: statsOf(runs.map((run) => run.wallMs / 1000)),
+      simSeconds: statsOf(runs.flatMap((run) => (run.simMs === null ? [] : [run.simMs / 1000]))),
+    };
+  });
+}
+
+/** Wall seconds of each run, per test, for the table's -t columns. */
+export function wallSecondsByTest(runs: readonly RunRecord[]): Map<string, number[]> {
+  const samples = new Map<string, number[]>();
+  for (const run of runs) {
+    const list = samples.get(run.test) ?? [];
+    list.push(run.wallMs / 1000);
+    samples.set(run.test, list);
+  }
+  return samples;
+}
+
+export function formatJsonReport(report: JsonReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/** A file that is not a version-1 raft-dstest report; the message says what is wrong. */
+export class ReportFormatError extends Error {
+  override name = 'ReportFormatError';
+}
+
+/** Reads a report back, checking every field, so that merge never works on something else. */
+export function parseJsonReport(text: string): JsonReport {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ReportFormatError(`not JSON (${(error as Error).message})`);
+  }
+  const report = objectAt(value, 'the report');
+  if (report.version !== REPORT_VERSION) {
+    throw new ReportFormatError(`version is ${report.version === undefined ? 'missing' : JSON.stringify(report.version)}, expected ${REPORT_VERSION}`);
+  }
+  const mode = report.mode;
+  if (!REPORT_MODES.includes(mode as ReportMode)) throw new ReportFormatError(`mode is ${JSON.stringify(mode)}, expected one of ${REPORT_MODES.join(', ')}`);
+  const tests = arrayAt(report, 'tests').map((item, i) => {
+    const where = `tests[${i}]`;
+    const test = objectAt(item, where);
+    return {
+      name: field(test, 'name', where, isString),
+      runs: field(test, 'runs', where, isCount),
+      failed: field(test, 'failed', where, isCount),
+      meanMs: field(test, 'meanMs', where, isNumberOrNull),
+      stdMs: field(test, 'stdMs', where, isNumberOrNull),
+      meanSimMs: field(test, 'meanSimMs', where, isNumberOrNull),
+      stdSimMs: field(test, 'stdSimMs', where, isNumberOrNull),
+    };
+  });
+  const runs = arrayAt(report, 'runs').map((item, i) => {
+    const where = `runs[${i}]`;
+    const run = objectAt(item, where);
+    return {
+      test: field(run, 'test', where, isString),
+      k: field(run, 'k', where, isCount),
+      seed: field(run, 'seed', where, isCount),
+      passed: field(run, 'passed', where, (v): v is boolean => typeof v === 'boolean'),
+      wallMs: field(run, 'wallMs', where, isNumber),
+      simMs: field(run, 'simMs', where, isNumberOrNull),
+      error: field(run, 'error', where, isStringOrNull),
+      log: field(run, 'log', where, isStringOrNull),
+    };
+  });
+  return {
+    version: REPORT_VERSION,
+    seed: field(report, 'seed', 'the report', isCount),
+    mode: mode as ReportMode,
+    workers: field(report, 'workers', 'the report', isCount),
+    startedAt: field(report, 'startedAt', 'the report', isString),
+    wallMs: field(report, 'wallMs', 'the report', isNumber),
+    tests,
+    runs,
+  };
+}
+
+type Json = Record<string, unknown>;
+
+function objectAt(value: unknown, where: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ReportFormatError(`${where} is not an object`);
+  return value as Json;
+}
+
+function arrayAt(object: Json, key: string): unknown[] {
+  const value = object[key];
+  if (!Array.isArray(value)) throw new ReportFormatError(`${key} is not an array`);
+  return value;
+}
+
+function field<T>(object: Json, key: string, where: string, check: (value: unknown) => value is T): T {
+  const value = object[key];
+  if (!check(value)) throw new ReportFormatError(`${where}.${key} is ${value === undefined ? 'missing' : `the wrong kind of value (${JSON.stringify(value)})`}`);
+  return value;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+const isNumberOrNull = (v: unknown): v is number | null => v === null || isNumber(v);
+const isStringOrNull = (v: unknown): v is string | null => v === null || isString(v);

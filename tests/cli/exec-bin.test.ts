@@ -1,0 +1,199 @@
+/**
+ * End to end through the built command line: exec mode, --go with a fake
+ * `go` first on PATH (Go need not be installed), and the faults of item 1
+ * with fixture tests loaded through RAFT_DSTEST_EXTRA_TESTS.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tableRows } from './report-cli-helpers.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = join(root, 'bin', 'raft-dstest.js');
+const built = existsSync(join(root, 'dist', 'cli', 'main.js'));
+const fixtures = join(root, 'tests', 'runner', 'fixtures', 'lab-fixtures.mjs');
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function raftDstest(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Exit> {
+  const startedMs = Date.now();
+  const env = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, RAFT_LOG: undefined, ...options.env };
+  return new Promise((done) => {
+    execFile(process.execPath, [bin, ...args], { cwd: options.cwd ?? root, env }, (error, stdout, stderr) => {
+      done({ code: error === null ? 0 : (error.code as number), stdout, stderr, ms: Date.now() - startedMs });
+    });
+  });
+}
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'raft-dstest-exec-bin-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Failed and Total per test, from the table. */
+const counts = (stdout: string) => tableRows(stdout).slice(1).map((row) => [row[0], Number(row[1]), Number(row[2])]);
+
+describe.runIf(built)('raft-dstest --exec (built)', () => {
+  it('stresses a flaky command: exit 1, two rows with some failures, a log per failed run', async () => {
+    const out = join(dir, 'out');
+    const { code, stdout, stderr } = await raftDstest(['--exec', 'bash -c "exit $((RANDOM % 2))"', 'A', 'B', '-n', '20', '-p', '4', '-o', out]);
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+    const rows = counts(stdout);
+    expect(rows.map((row) => row[0])).toEqual(['A', 'B']);
+    for (const [, failed, total] of rows) {
+      expect(total).toBe(20);
+      // 1 to 19 of 20 fair coin flips fail, except about once in 500,000 runs of this test.
+      expect(failed).toBeGreaterThanOrEqual(1);
+      expect(failed).toBeLessThanOrEqual(19);
+    }
+    const failedRuns = rows.reduce((sum, row) => sum + Number(row[1]), 0);
+    expect(await readdir(out)).toHaveLength(failedRuns);
+  });
+
+  it('ends `sleep 30` at --timeout 2s: both runs failed as timed out, in about 2 s', async () => {
+    const out = join(dir, 'out');
+    const { code, stdout, ms } = await raftDstest(['--exec', 'sleep 30', 'X', '-n', '2', '-p', '2', '--timeout', '2s', '-o', out]);
+    expect(code).toBe(1);
+    expect(ms).toBeLessThan(5000);
+    expect(counts(stdout)).toEqual([['X', 2, 2]]);
+    expect(stdout.match(/FAIL X #\d \(seed \d+\): timed out after 2s/g)).toHaveLength(2);
+    expect((await readdir(out)).sort()).toEqual(['X_0.log', 'X_1.log']);
+  });
+
+  it('substitutes {test}, {seed} and {k}, sets the environment, and keeps output with -a', async () => {
+    const out = join(dir, 'out');
+    const { code } = await raftDstest(
+      ['--exec', 'echo "{test} {seed} {k} $RAFT_DSTEST_TEST $RAFT_DSTEST_SEED w$RAFT_DSTEST_WORKER"; echo oops >&2', 'T1', '-n', '2', '--seed', '40', '-a', '-o', out],
+    );
+    expect(code).toBe(0);
+    const log = await readFile(join(out, 'T1_1.log'), 'utf8');
+    expect(log).toContain('\nT1 41 1 T1 41 w0\n');
+    expect(log).toContain('\noops\n');
+  });
+});
+
+describe.runIf(built)('raft-dstest --go (built, fake go on PATH)', () => {
+  /** A `go` that lists TestA and TestB, fails TestB, and records every call. */
+  async function fakeGo(): Promise<{ env: NodeJS.ProcessEnv; calls: () => Promise<string[]> }> {
+    const binDir = join(dir, 'bin');
+    const callLog = join(dir, 'calls');
+    await rm(binDir, { recursive: true, force: true });
+    await mkdir(binDir);
+    await writeFile(
+      join(binDir, 'go'),
+      [
+        '#!/bin/sh',
+        `echo "$*" >> ${callLog}`,
+        'if [ "$1 $2" = "test -list" ]; then echo TestA; echo TestB; echo "ok  	6.824/raft	0.01s"; exit 0; fi',
+        'echo "=== RUN   $RAFT_DSTEST_TEST"',
+        'case "$3" in *TestB*) echo "--- FAIL: TestB"; exit 1;; esac',
+        'echo PASS',
+      ].join('\n'),
+    );
+    await chmod(join(binDir, 'go'), 0o755);
+    return {
+      env: { PATH: `${binDir}${delimiter}${process.env.PATH}` },
+      calls: async () => (await readFile(callLog, 'utf8')).trim().split('\n'),
+    };
+  }
+
+  it("runs go test -run '^Name$' per run in the current directory, with -race under -r", async () => {
+    const go = await fakeGo();
+    const out = join(dir, 'out');
+    const { code, stdout, stderr } = await raftDstest(['--go', '-r', 'TestA', 'TestB', '-n', '2', '-o', out], { env: go.env, cwd: dir });
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+    expect(counts(stdout)).toEqual([
+      ['TestA', 0, 2],
+      ['TestB', 2, 2],
+    ]);
+    const calls = await go.calls();
+    expect(calls[0]).toBe('test -list .');
+    expect(calls.filter((c) => c.startsWith('test -run')).sort()).toEqual([
+      'test -run ^TestA$ -race',
+      'test -run ^TestA$ -race',
+      'test -run ^TestB$ -race',
+      'test -run ^TestB$ -race',
+    ]);
+    expect(await readFile(join(out, 'TestB_0.log'), 'utf8')).toContain('\n=== RUN   TestB\n--- FAIL: TestB\n');
+  });
+
+  it('rejects a name go test -list does not list, with exit 2 and no runs', async () => {
+    const go = await fakeGo();
+    const out = join(dir, 'out');
+    const { code, stdout, stderr } = await raftDstest(['--go', 'TestC', '-o', out], { env: go.env, cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toBe('raft-dstest: unknown test "TestC": "go test -list ." does not list it (did you mean TestA?)\n');
+    expect(stdout).toBe('');
+    expect(await go.calls()).toEqual(['test -list .']);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('says in one line that go is missing, and exits 2', async () => {
+    // A PATH with nothing on it: node is started by its full path.
+    const { code, stdout, stderr } = await raftDstest(['--go', 'TestA', '-o', join(dir, 'out')], { env: { PATH: join(dir, 'empty') }, cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toBe('raft-dstest: --go needs the go command, but "go" was not found on PATH\n');
+    expect(stdout).toBe('');
+  });
+});
+
+describe.runIf(built)('faulty lab runs through the command line (fixture tests)', () => {
+  it('fails a hung run at --timeout and keeps the line it logged before hanging; the other runs pass', async () => {
+    const out = join(dir, 'out');
+    const { code, stdout, ms } = await raftDstest(['FixtureHangSync', 'FixturePass', '-n', '2', '-p', '2', '--timeout', '1s', '--seed', '5', '-o', out], {
+      env: { RAFT_DSTEST_EXTRA_TESTS: fixtures },
+    });
+    expect(code).toBe(1);
+    expect(ms).toBeLessThan(10_000);
+    // In registry order: the fixtures module lists FixturePass first.
+    expect(counts(stdout)).toEqual([
+      ['FixturePass', 0, 2],
+      ['FixtureHangSync', 2, 2],
+    ]);
+    expect(stdout).toContain('FAIL FixtureHangSync #0 (seed 5): timed out after 1s');
+    const log = await readFile(join(out, 'FixtureHangSync_0.log'), 'utf8');
+    expect(log).toMatch(/^\d{6,} TEST fixture: started$/m);
+  });
+
+  it('fails runs that exit or run out of memory (RAFT_DSTEST_HEAP_MB), keeping their logs', async () => {
+    const out = join(dir, 'out');
+    const { code, stdout } = await raftDstest(['FixtureExit', 'FixtureOom', 'FixturePass', '-n', '1', '--seed', '5', '-o', out], {
+      env: { RAFT_DSTEST_EXTRA_TESTS: fixtures, RAFT_DSTEST_HEAP_MB: '64' },
+    });
+    expect(code).toBe(1);
+    expect(stdout).toContain('FAIL FixtureExit #0 (seed 5): worker exited with code 3 (process.exit called during the run)');
+    expect(stdout).toMatch(/FAIL FixtureOom #0 \(seed 5\): worker ran out of memory: /);
+    expect(counts(stdout)).toEqual([
+      ['FixturePass', 0, 1],
+      ['FixtureExit', 1, 1],
+      ['FixtureOom', 1, 1],
+    ]);
+    for (const file of ['FixtureExit_0.log', 'FixtureOom_0.log']) {
+      expect(await readFile(join(out, file), 'utf8')).toMatch(/^\d{6,} TEST fixture: started$/m);
+    }
+  });
+
+  it('gives each run its worker slot as RAFT_DSTEST_WORKER', async () => {
+    const out = join(dir, 'out');
+    const { code } = await raftDstest(['FixtureWorkerEnv', '-n', '6', '-p', '3', '-a', '-o', out], { env: { RAFT_DSTEST_EXTRA_TESTS: fixtures } });
+    expect(code).toBe(0);
+    const slots = new Set<string>();
+    for (const file of await readdir(out)) slots.add(/worker=(\S+)/.exec(await readFile(join(out, file), 'utf8'))![1]!);
+    expect([...slots].every((slot) => ['0', '1', '2'].includes(slot))).toBe(true);
+    expect(slots.size).toBeGreaterThanOrEqual(2);
+  });
+});
