@@ -12,6 +12,7 @@ import { listTests, selectTests, UnknownTestArgumentError } from '../runner/sele
 import type { StressOptions } from '../runner/stress.js';
 import { checkGoTests, goCommand, GoTestsError, listGoTests } from '../runner/exec-go.js';
 import { EXTRA_TESTS_ENV, loadExtraTests, moduleUrl } from '../runner/extra-tests.js';
+import { loadRaftFactory, RaftModuleError } from '../runner/raft-module.js';
 import { REGISTRY, type LabTest } from '../suite/registry.js';
 import { shouldColor } from './color.js';
 import { ExitCode } from './exit-codes.js';
@@ -91,6 +92,7 @@ interface RawOptions {
   exec?: string;
   go?: true;
   race?: true;
+  raft?: string;
   color?: boolean;
 }
 
@@ -105,8 +107,10 @@ export async function main(argv: readonly string[], overrides: Partial<CliDeps> 
     const extra = extraModule === undefined ? undefined : { module: moduleUrl(extraModule), tests: await loadExtraTests(extraModule) };
     parsed = parseCommandLine(argv, deps, extra);
     if (parsed.command === 'stress' && parsed.checkGo) checkGoTests(parsed.options.tests, await listGoTests());
+    // Load the user's Raft once here, so a bad module is a usage error before any run starts.
+    if (parsed.command === 'stress' && parsed.options.raftModule !== undefined) await loadRaftFactory(parsed.options.raftModule);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof UnknownTestArgumentError || error instanceof GoTestsError) {
+    if (error instanceof UsageError || error instanceof UnknownTestArgumentError || error instanceof GoTestsError || error instanceof RaftModuleError) {
       deps.stderr.write(`raft-dstest: ${error.message}\n`);
       return ExitCode.Usage;
     }
@@ -140,6 +144,7 @@ function buildProgram(deps: CliDeps): Command {
     .option('-r, --race', 'with --go, add -race')
     .option('--color', 'colour the table and progress even when not on a terminal')
     .option('--no-color', 'never colour (NO_COLOR and FORCE_COLOR are honoured too)')
+    .option('--raft <module>', 'test your own Raft: a JavaScript module exporting make(options), the lab interface (default: the reference Raft)')
     .option('--realtime', 'run on the wall clock instead of the simulator')
     .option('--list', 'list the tests with their parts (those the test arguments select, if any), then exit')
     .option('-t, --timing', 'add Min, p50, p95 and Max wall seconds per run to the table')
@@ -206,6 +211,10 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps, extra?: { modu
   if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
   if (maxFailures !== undefined) options.maxFailures = maxFailures;
   if (exec !== undefined) options.exec = exec;
+  if (raw.raft !== undefined) {
+    if (exec !== undefined) throw new UsageError('--raft has no meaning with --exec or --go: the command is the test');
+    options.raftModule = raw.raft;
+  }
   if (heapLimitMb !== undefined) options.heapLimitMb = heapLimitMb;
   if (extra !== undefined) options.registryModule = extra.module;
   const session: SessionOptions = { timing: raw.timing === true };

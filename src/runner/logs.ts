@@ -17,6 +17,8 @@ export interface LogWriterOptions {
   logLevel: LogLevel;
   /** The external command template, in exec mode. */
   exec?: string;
+  /** The user's Raft module, as given to --raft. */
+  raftModule?: string;
 }
 
 export function logFileName(test: string, k: number): string {
@@ -24,13 +26,14 @@ export function logFileName(test: string, k: number): string {
 }
 
 /** The whole file: a header naming the run and how to replay it, then its log. */
-export function formatLogFile(result: RunResult, options: Pick<LogWriterOptions, 'realtime' | 'logLevel' | 'exec'>): string {
+export function formatLogFile(result: RunResult, options: Pick<LogWriterOptions, 'realtime' | 'logLevel' | 'exec' | 'raftModule'>): string {
   const replay = replayCommand({
     test: result.test,
     seed: result.seed,
     realtime: options.realtime,
     logLevel: options.logLevel,
     ...(options.exec === undefined ? {} : { exec: options.exec }),
+    ...(options.raftModule === undefined ? {} : { raftModule: options.raftModule }),
   });
   const lines = [`# test: ${result.test}`, `# seed: ${result.seed}`, `# replay: ${replay}`];
   // A run whose worker died wrote no log; its error is then the only account of it.

@@ -22,6 +22,8 @@ export interface RunTask {
   worker?: number;
   /** A module (path or file URL) with more lab tests than the registry's; for fixture tests. */
   registryModule?: string;
+  /** A module (path or file URL) with the Raft to test; the reference Raft when absent. */
+  raftModule?: string;
   /**
    * Where the worker streams the log as it is written (the pool sets it); the
    * result then carries no log, the host reads it from here. Without it the

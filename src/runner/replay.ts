@@ -7,6 +7,8 @@ export interface ReplayOptions {
   logLevel: LogLevel;
   /** The external command template, in exec mode. */
   exec?: string;
+  /** The user's Raft module, as given to --raft. */
+  raftModule?: string;
 }
 
 const VERBOSITY_FLAG: Record<LogLevel, string | undefined> = { none: undefined, debug: '-v', trace: '-vv' };
@@ -18,6 +20,7 @@ const VERBOSITY_FLAG: Record<LogLevel, string | undefined> = { none: undefined, 
 export function replayCommand(options: ReplayOptions): string {
   const words = ['npx', 'raft-dstest'];
   if (options.exec !== undefined) words.push('--exec', shellQuote(options.exec));
+  if (options.raftModule !== undefined) words.push('--raft', shellQuote(options.raftModule));
   words.push(options.test, '--seed', String(options.seed), '-n', '1');
   if (options.realtime) words.push('--realtime');
   const verbosity = VERBOSITY_FLAG[options.logLevel];

@@ -35,6 +35,8 @@ export interface StressOptions {
   exec?: string;
   /** A module with extra lab tests for the workers (fixture tests only). */
   registryModule?: string;
+  /** The user's Raft module (`--raft`), as given on the command line; the reference Raft when absent. */
+  raftModule?: string;
   /** Each worker thread's heap limit in MB. */
   heapLimitMb?: number;
 }
@@ -140,6 +142,7 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
       if (next.done) return;
       const task: RunTask = { ...next.value, realtime: options.realtime, logLevel: options.logLevel, worker };
       if (options.registryModule !== undefined) task.registryModule = options.registryModule;
+      if (options.raftModule !== undefined) task.raftModule = options.raftModule;
       let result: RunResult;
       try {
         result = await pool.run(task, signal);

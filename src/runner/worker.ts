@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { REGISTRY } from '../suite/registry.js';
 import { runLabTest } from '../suite/run-test.js';
 import { loadExtraTests } from './extra-tests.js';
+import { loadRaftFactory } from './raft-module.js';
 import { SharedLogWriter } from './log-stream.js';
 import type { RunResult, RunTask } from './protocol.js';
 
@@ -15,6 +16,7 @@ export default async function runTask(task: RunTask): Promise<RunResult> {
   const stream = task.logSink === undefined ? undefined : new SharedLogWriter(task.logSink);
   try {
     const tests = task.registryModule === undefined ? REGISTRY : [...REGISTRY, ...(await loadExtraTests(task.registryModule))];
+    const raft = task.raftModule === undefined ? undefined : await loadRaftFactory(task.raftModule);
     const startedMs = performance.now();
     const outcome = await runLabTest(
       {
@@ -22,6 +24,7 @@ export default async function runTask(task: RunTask): Promise<RunResult> {
         seed: task.seed,
         realtime: task.realtime,
         logLevel: task.logLevel,
+        ...(raft === undefined ? {} : { raft }),
         ...(stream === undefined ? {} : { onLogLine: (line: string) => stream.write(line) }),
       },
       tests,

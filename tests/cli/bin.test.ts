@@ -2,32 +2,14 @@
  * End to end: the built command line, as a user runs it (npm test builds
  * first). Stdout here is a pipe, as in CI.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bin, built, raftDstest, root } from './bin-helpers.js';
 import { hasEscapeCodes, hasSpinnerFrames } from './helpers.js';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = join(root, 'bin', 'raft-dstest.js');
-const built = existsSync(join(root, 'dist', 'cli', 'main.js'));
-
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function raftDstest(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Exit> {
-  return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, RAFT_LOG: undefined, ...env } }, (error, stdout, stderr) => {
-      done({ code: error === null ? 0 : (error.code as number), stdout, stderr });
-    });
-  });
-}
 
 let dir: string;
 beforeEach(async () => {

@@ -3,36 +3,15 @@
  * `go` first on PATH (Go need not be installed), and the faults of item 1
  * with fixture tests loaded through RAFT_DSTEST_EXTRA_TESTS.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { delimiter, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { built, raftDstest, root } from './bin-helpers.js';
 import { tableRows } from './report-cli-helpers.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = join(root, 'bin', 'raft-dstest.js');
-const built = existsSync(join(root, 'dist', 'cli', 'main.js'));
 const fixtures = join(root, 'tests', 'runner', 'fixtures', 'lab-fixtures.mjs');
-
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function raftDstest(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Exit> {
-  const startedMs = Date.now();
-  const env = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, RAFT_LOG: undefined, ...options.env };
-  return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { cwd: options.cwd ?? root, env }, (error, stdout, stderr) => {
-      done({ code: error === null ? 0 : (error.code as number), stdout, stderr, ms: Date.now() - startedMs });
-    });
-  });
-}
 
 let dir: string;
 beforeEach(async () => {

@@ -2,27 +2,16 @@
  * End to end, on the built command line and the real suite: two shards of a
  * plan, merged, are the unsharded run.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JsonReport } from '../../src/runner/report-json.js';
 import { elementsNamed, parseXml } from '../runner/report-xml-check.js';
+import { built, raftDstest as run } from './bin-helpers.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = join(root, 'bin', 'raft-dstest.js');
-const built = existsSync(join(root, 'dist', 'cli', 'merge-command.js'));
-
-function raftDstest(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1', RAFT_LOG: undefined } }, (error, stdout, stderr) => {
-      done({ code: error === null ? 0 : (error.code as number), stdout, stderr });
-    });
-  });
-}
+/** The reports are compared as text, so no colour. */
+const raftDstest = (args: string[]) => run(args, { env: { NO_COLOR: '1' } });
 
 let dir: string;
 beforeEach(async () => {

@@ -1,0 +1,29 @@
+/** Runs the built command line as a user would, for the end-to-end tests. */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const bin = join(root, 'bin', 'raft-dstest.js');
+/** The end-to-end tests need dist/; `npm test` builds it first. */
+export const built = existsSync(join(root, 'dist', 'cli', 'main.js'));
+
+export interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Wall milliseconds the command took. */
+  ms: number;
+}
+
+/** Runs bin/raft-dstest.js with a clean colour and log environment plus `options.env`. */
+export function raftDstest(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Exit> {
+  const startedMs = Date.now();
+  const env = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, RAFT_LOG: undefined, ...options.env };
+  return new Promise((done) => {
+    execFile(process.execPath, [bin, ...args], { cwd: options.cwd ?? root, env }, (error, stdout, stderr) => {
+      done({ code: error === null ? 0 : (error.code as number), stdout, stderr, ms: Date.now() - startedMs });
+    });
+  });
+}
