@@ -4,13 +4,10 @@
  * and for the --json and --junit reports, and writing those reports.
  * Per-run data comes from stress()'s onRunFinished events.
  */
-import { createExecPool } from '../runner/exec.js';
 import { runWindows, seedsFit, type RunWindow, type Shard } from '../runner/plan.js';
-import { createPool, type PoolOptions, type RunPool } from '../runner/pool.js';
 import { buildReport, formatJsonReport, runRecord, wallSecondsByTest, type ReportMode, type RunRecord } from '../runner/report-json.js';
 import { renderJUnit } from '../runner/report-junit.js';
 import { checkReportPath, writeReportFile } from '../runner/report-files.js';
-import { offsetRunIndices } from '../runner/shard.js';
 import type { RunFinished, StressOptions } from '../runner/stress.js';
 import { findTest } from '../suite/registry.js';
 
@@ -102,23 +99,9 @@ export function partOf(test: string): string | undefined {
   return findTest(test)?.part;
 }
 
-/** The engine's options for one window: its own seed base and size (see offsetRunIndices). */
+/** The engine's options for one window: its runs of the whole plan, with their k and seeds. */
 export function windowOptions(options: StressOptions, window: RunWindow): StressOptions {
-  return { ...options, seedBase: options.seedBase + window.first, iterations: window.size };
-}
-
-/**
- * The pool factory for a window: the caller's, or the engine's default for
- * the mode, shifting k by the window's first index. Undefined when there is
- * nothing to shift and no factory, so the engine picks its own.
- */
-export function windowPool(
-  create: ((options: PoolOptions) => RunPool) | undefined,
-  options: Pick<StressOptions, 'exec'>,
-  window: RunWindow,
-): ((options: PoolOptions) => RunPool) | undefined {
-  if (window.first === 0) return create;
-  return offsetRunIndices(create ?? (options.exec === undefined ? createPool : createExecPool), window.first);
+  return { ...options, firstK: window.first, iterations: window.size };
 }
 
 /** What a loop round or a shard says before it starts; nothing for a plain run. */

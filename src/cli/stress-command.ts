@@ -9,7 +9,7 @@ import { ReportPathError } from '../runner/report-files.js';
 import { runMode, stress, type StressOptions, type StressReport } from '../runner/stress.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { createProgressReporter, formatElapsed, formatFailure, type Every } from './progress.js';
-import { Session, windowLine, windowOptions, windowPool, type SessionOptions } from './session.js';
+import { Session, windowLine, windowOptions, type SessionOptions } from './session.js';
 import { renderTable } from './table.js';
 
 /** Where Ctrl-C comes from: the process by default, an emitter in tests. */
@@ -79,7 +79,6 @@ export async function stressCommand(options: StressOptions, deps: StressCommandD
     if (line !== undefined) deps.stdout.write(`${line}\n`);
     session.startRound();
     reporter.start(options.tests.length * window.size);
-    const createPool = windowPool(deps.createPool, options, window);
     try {
       report = await stress(windowOptions(options, window), {
         signal: cancel.signal,
@@ -89,7 +88,7 @@ export async function stressCommand(options: StressOptions, deps: StressCommandD
           const { result, logPath, progress } = event;
           reporter.runFinished(progress, result.passed ? undefined : formatFailure(result, logPath));
         },
-        ...(createPool === undefined ? {} : { createPool }),
+        ...(deps.createPool === undefined ? {} : { createPool: deps.createPool }),
       });
     } finally {
       reporter.stop();

@@ -19,6 +19,12 @@ export interface PlanOptions {
   iterations: number;
   seedBase: number;
   /**
+   * The index of the first run of each test, 0 by default: a shard or a
+   * loop round plans runs firstK … firstK + iterations - 1 of the whole plan,
+   * with the same k and seeds they have there.
+   */
+  firstK?: number;
+  /**
    * Group all runs of a test together instead of interleaving them; the
    * default interleaving makes every test's counts grow from the start.
    */
@@ -27,11 +33,13 @@ export interface PlanOptions {
 
 export function* planRuns(options: PlanOptions): Generator<PlannedRun> {
   const { tests, iterations, seedBase } = options;
+  const first = options.firstK ?? 0;
+  const end = first + iterations;
   const run = (test: string, k: number): PlannedRun => ({ test, k, seed: seedBase + k });
   if (options.sequential) {
-    for (const test of tests) for (let k = 0; k < iterations; k++) yield run(test, k);
+    for (const test of tests) for (let k = first; k < end; k++) yield run(test, k);
   } else {
-    for (let k = 0; k < iterations; k++) for (const test of tests) yield run(test, k);
+    for (let k = first; k < end; k++) for (const test of tests) yield run(test, k);
   }
 }
 
@@ -53,8 +61,7 @@ export interface Shard {
 /**
  * A contiguous block of run indices, the same for every test: runs
  * first … first + size - 1, whose seeds are base + k as in the whole plan.
- * A window is planned as its own plan with seed base `base + first` and
- * `size` iterations, its k shifted back by `first` (see offsetRunIndices).
+ * A window is planned with `firstK: first` and `size` iterations.
  */
 export interface RunWindow {
   /** The loop round this window belongs to, from 0; always 0 without --loop. */

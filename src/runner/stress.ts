@@ -22,6 +22,8 @@ export interface StressOptions {
   workers: number;
   sequential: boolean;
   seedBase: number;
+  /** Run only runs firstK … firstK + iterations - 1 of each test (a shard or a loop round); 0 by default. */
+  firstK?: number;
   realtime: boolean;
   logLevel: LogLevel;
   /** Keep the logs of passing runs too. */
@@ -108,7 +110,13 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
   const wallClockMs = deps.wallClockMs ?? (() => performance.now());
   const startedMs = wallClockMs();
   const { signal } = deps;
-  const planOptions = { tests: options.tests, iterations: options.iterations, seedBase: options.seedBase, sequential: options.sequential };
+  const planOptions = {
+    tests: options.tests,
+    iterations: options.iterations,
+    seedBase: options.seedBase,
+    sequential: options.sequential,
+    ...(options.firstK === undefined ? {} : { firstK: options.firstK }),
+  };
   const total = plannedRunCount(planOptions);
   const runs = planRuns(planOptions);
   const summaries = new Map<string, TestSummary>(

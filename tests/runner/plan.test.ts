@@ -4,6 +4,16 @@ import { planRuns, plannedRunCount, runWindows, SEED_MAX, seedsFit, shardWindow 
 const tests = ['TestA', 'TestB', 'TestC'];
 
 describe('planRuns', () => {
+  it('plans a window of the whole plan from firstK, with the k and seeds the runs have there', () => {
+    const runs = [...planRuns({ tests: ['A', 'B'], iterations: 2, seedBase: 100, firstK: 5 })];
+    expect(runs).toEqual([
+      { test: 'A', k: 5, seed: 105 },
+      { test: 'B', k: 5, seed: 105 },
+      { test: 'A', k: 6, seed: 106 },
+      { test: 'B', k: 6, seed: 106 },
+    ]);
+  });
+
   it('interleaves by default: run 0 of every test, then run 1, ...', () => {
     const runs = [...planRuns({ tests, iterations: 2, seedBase: 100 })];
     expect(runs.map((r) => `${r.test}#${r.k}`)).toEqual(['TestA#0', 'TestB#0', 'TestC#0', 'TestA#1', 'TestB#1', 'TestC#1']);
