@@ -15,7 +15,7 @@ const LOG = [
   '000300 TERM S2 follower in term 1',
   '000400 LEAD S0 leader for term 1',
   '000500 TEST     Error: one(100) failed to reach agreement',
-  `    at Config.one (file:///work/dist/harness/config.js:120:11) ${'x'.repeat(150)}`,
+  `    at Config.one (file:///project/dist/harness/config.js:120:11) ${'x'.repeat(150)}`,
   '',
 ].join('\n');
 

@@ -33,7 +33,7 @@ describe('parseLogLine', () => {
 
   it.each([
     ['a header line', 'Test: TestInitialElection2A (seed 42)'],
-    ['a stack trace line', '    at Config.one (file:///work/dist/harness/config.js:120:11)'],
+    ['a stack trace line', '    at Config.one (file:///project/dist/harness/config.js:120:11)'],
     ['an empty line', ''],
     ['a time shorter than six digits', '04213 VOTE S0 grants vote'],
     ['an unknown topic', '004213 FAIL S0 something'],
