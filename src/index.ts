@@ -8,6 +8,9 @@ export type {
   RaftFactory,
   RaftPeer,
   RaftState,
+  RaftView,
+  LogEntry,
+  Role,
   StartResult,
 } from './raft/types.js';
 export { reference } from './raft/index.js';

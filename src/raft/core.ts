@@ -8,8 +8,7 @@ import type {
   RequestVoteReply,
 } from './messages.js';
 import { RaftLog } from './raft-log.js';
-
-export type Role = 'follower' | 'candidate' | 'leader';
+import type { RaftView, Role } from './types.js';
 
 /** What must survive a crash (Figure 2's persistent state). */
 export interface HardState {
@@ -123,6 +122,21 @@ export class RaftCore {
 
   get lastLogIndex(): number {
     return this.raftLog.lastIndex;
+  }
+
+  /** A read-only view of this core for checkers; `lastApplied` is the driver's, which may lag. */
+  view(lastApplied: number): RaftView {
+    const log = this.raftLog;
+    return {
+      term: this.term,
+      role: this.role,
+      votedFor: this.votedFor,
+      commitIndex: this.commitIndex,
+      lastApplied,
+      lastIndex: log.lastIndex,
+      entry: (index) => log.entry(index),
+      logVersion: log.version,
+    };
   }
 
   hardState(): HardState {

@@ -2,7 +2,7 @@ import type { Timer } from '../sim/clock.js';
 import { RaftCore } from './core.js';
 import type { AppendEntriesArgs, AppendEntriesReply, Outbound, RequestVoteArgs, RequestVoteReply } from './messages.js';
 import { decodeHardState, HardStateEncoder } from './persist.js';
-import type { MakeOptions, RaftFactory, RaftPeer, RaftState, StartResult } from './types.js';
+import type { MakeOptions, RaftFactory, RaftPeer, RaftState, RaftView, StartResult } from './types.js';
 
 /** A leader sends AppendEntries at this period: ten a second, the lab's ceiling. */
 export const HEARTBEAT_INTERVAL_MS = 100;
@@ -26,6 +26,8 @@ class Peer implements RaftPeer {
   private readonly core: RaftCore;
   private readonly encoder = new HardStateEncoder();
   private killed = false;
+  /** The highest index handed to `apply`. */
+  private lastApplied = 0;
   private electionTimer: Timer | undefined;
   private heartbeatTimer: Timer | undefined;
   private replicateTimer: Timer | undefined;
@@ -61,6 +63,10 @@ class Peer implements RaftPeer {
     return { term: this.core.currentTerm, isLeader: this.core.isLeader };
   }
 
+  inspect(): RaftView {
+    return this.core.view(this.lastApplied);
+  }
+
   kill(): void {
     this.killed = true;
     this.electionTimer?.cancel();
@@ -89,6 +95,7 @@ class Peer implements RaftPeer {
     this.syncHeartbeat();
     for (const c of ready.committed) {
       if (this.killed) return;
+      this.lastApplied = c.index;
       this.o.apply({ commandValid: true, command: c.command, commandIndex: c.index });
     }
   }

@@ -8,6 +8,8 @@ export class RaftLog {
   private readonly entries: Entry[];
   /** The lowest index changed since the last `takeChangedFrom()`, so persistence can skip the rest. */
   private changedFrom: number;
+  /** Counts every change (append or truncation), so an observer can tell an unchanged log at a glance. */
+  private changes = 0;
 
   constructor(entries: readonly Entry[] = []) {
     this.entries = [{ term: 0, command: null }, ...entries];
@@ -16,6 +18,11 @@ export class RaftLog {
 
   get lastIndex(): number {
     return this.entries.length - 1;
+  }
+
+  /** Grows with every change to the log; equal values mean the same entries. */
+  get version(): number {
+    return this.changes;
   }
 
   get lastTerm(): number {
@@ -42,6 +49,7 @@ export class RaftLog {
 
   append(entry: Entry): number {
     this.entries.push(entry);
+    this.changes++;
     this.changedFrom = Math.min(this.changedFrom, this.lastIndex);
     return this.lastIndex;
   }
@@ -49,6 +57,7 @@ export class RaftLog {
   /** Drops the entry at `index` and all after it. */
   truncateFrom(index: number): void {
     if (index < 1) throw new RangeError(`cannot truncate the sentinel (index ${index})`);
+    if (index < this.entries.length) this.changes++;
     this.entries.length = Math.min(this.entries.length, index);
     this.changedFrom = Math.min(this.changedFrom, index);
   }

@@ -53,6 +53,41 @@ export interface RaftState {
   isLeader: boolean;
 }
 
+/** A peer's role in its current term. */
+export type Role = 'follower' | 'candidate' | 'leader';
+
+/** One log entry as a view shows it. */
+export interface LogEntry {
+  term: number;
+  command: unknown;
+}
+
+/**
+ * A read-only look at a peer's Raft state (Figure 2), taken at one moment.
+ * Strict mode (`--race`) reads it after every event to check the Raft
+ * invariants that getState and the applied commands cannot show. Reading it
+ * must change nothing, draw no randomness and set no timers.
+ */
+export interface RaftView {
+  readonly term: number;
+  readonly role: Role;
+  /** The candidate this peer voted for in `term`, or -1 if none. */
+  readonly votedFor: number;
+  readonly commitIndex: number;
+  /** The highest index this peer has handed to `apply`. */
+  readonly lastApplied: number;
+  /** The index of the last log entry; 0 when the log is empty. */
+  readonly lastIndex: number;
+  /** The entry at `index`, for 1 ≤ index ≤ lastIndex. */
+  entry(index: number): LogEntry;
+  /**
+   * Changes whenever the log changes (an append or a truncation), so a
+   * checker can skip a log it has already seen. Equal values must mean
+   * identical entries.
+   */
+  readonly logVersion: number;
+}
+
 export interface RaftPeer {
   /** Proposes a command; returns at once with where it would land if this peer leads. */
   start(command: unknown): StartResult;
@@ -61,6 +96,8 @@ export interface RaftPeer {
   kill(): void;
   /** The RPC methods the network dispatches to, by name. */
   readonly handlers: Readonly<Record<string, (args: never) => unknown>>;
+  /** Optional: the peer's state for strict mode's invariant checks. */
+  inspect?(): RaftView;
 }
 
 /** A Raft implementation: the reference one, or a user's module. */
