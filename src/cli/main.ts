@@ -91,7 +91,9 @@ interface RawOptions {
   maxFailures?: string;
   exec?: string;
   go?: true;
-  race?: true;
+  /** -r sets it, -R clears it; absent when neither is given. */
+  race?: boolean;
+  checkDeterminism?: true;
   raft?: string;
   color?: boolean;
 }
@@ -141,7 +143,9 @@ function buildProgram(deps: CliDeps): Command {
     .option('-x, --max-failures <n>', 'stop starting runs after n failures (runs in flight finish), print the table, exit 1')
     .option('--exec <command>', 'stress a shell command instead of the lab suite; {test}, {seed} and {k} are substituted, exit 0 passes')
     .option('--go', "stress Go tests: --exec \"go test -run '^{test}$'\" in this directory, names checked with go test -list .")
-    .option('-r, --race', 'with --go, add -race')
+    .option('-r, --race', 'strict mode: check the Raft invariants after every event (with --go: go test -race)')
+    .option('-R, --no-race', 'no strict mode (the default)')
+    .option('--check-determinism', 'run each run twice with its seed and fail it where the two diverge')
     .option('--color', 'colour the table and progress even when not on a terminal')
     .option('--no-color', 'never colour (NO_COLOR and FORCE_COLOR are honoured too)')
     .option('--raft <module>', 'test your own Raft: a JavaScript module exporting make(options), the lab interface (default: the reference Raft)')
@@ -216,6 +220,12 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps, extra?: { modu
     options.raftModule = raw.raft;
   }
   if (heapLimitMb !== undefined) options.heapLimitMb = heapLimitMb;
+  if (raw.race === true && exec === undefined) options.strict = true;
+  if (raw.checkDeterminism) {
+    if (exec !== undefined) throw new UsageError('--check-determinism has no meaning with --exec or --go: only the simulator replays a seed');
+    if (raw.realtime) throw new UsageError('--check-determinism has no meaning with --realtime: the wall clock never repeats a run');
+    options.checkDeterminism = true;
+  }
   if (extra !== undefined) options.registryModule = extra.module;
   const session: SessionOptions = { timing: raw.timing === true };
   if (shard !== undefined) session.shard = shard;
@@ -227,7 +237,9 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps, extra?: { modu
 
 /** The command of --exec or --go, checked against the options it cannot go with. */
 function execTemplate(raw: RawOptions): string | undefined {
-  if (raw.race && !raw.go) throw new UsageError('-r/--race goes with --go');
+  if (raw.race === true && raw.exec !== undefined) {
+    throw new UsageError('-r/--race checks the lab suite\'s Raft and has no meaning with --exec (use --go for go test -race)');
+  }
   if (raw.go && raw.exec !== undefined) throw new UsageError('--exec and --go cannot be used together; --go is a shorthand for --exec');
   const exec = raw.go ? goCommand(raw.race === true) : raw.exec === undefined ? undefined : parseExecCommand(raw.exec);
   if (exec !== undefined && raw.realtime) throw new UsageError('--realtime has no meaning with --exec or --go: commands always run on the wall clock');

@@ -60,6 +60,7 @@ export async function stressCommand(options: StressOptions, deps: StressCommandD
   // Listen before saying anything, so that a Ctrl-C after the first line is always graceful.
   deps.signals.on('SIGINT', onInterrupt);
   deps.stdout.write(`seed base: ${options.seedBase}\n`);
+  for (const line of checkLines(options)) deps.stdout.write(`${line}\n`);
 
   const reporter = createProgressReporter({
     stream: deps.stdout,
@@ -112,6 +113,14 @@ export async function stressCommand(options: StressOptions, deps: StressCommandD
     deps.stderr.write(`raft-dstest: could not write logs to "${options.outputDir}": ${reason}\n`);
   }
   return exitCodeFor({ ...report, failedRuns });
+}
+
+/** Says up front which extra checks are on, since they change what a failure means. */
+export function checkLines(options: Pick<StressOptions, 'strict' | 'checkDeterminism'>): string[] {
+  const lines: string[] = [];
+  if (options.strict) lines.push('strict mode on (-r): Raft invariants are checked after every event');
+  if (options.checkDeterminism) lines.push('determinism check on: each run is done twice with its seed and must repeat event for event');
+  return lines;
 }
 
 function timingOf(session: Session): { timing?: Map<string, number[]> } {

@@ -1,6 +1,11 @@
 import { type ClientEnd, Network, Server } from '../labrpc/network.js';
-import type { ApplyMsg, RaftFactory, RaftPeer } from '../raft/types.js';
+import type { ApplyMsg, PeerEnd, Persister as PersisterInterface, RaftFactory, RaftPeer } from '../raft/types.js';
+import type { Clock } from '../sim/clock.js';
+import { asError } from '../sim/sim-world.js';
 import type { World } from '../sim/world.js';
+import { digest, type EventTrace } from './event-trace.js';
+import { InvariantChecker } from './invariants.js';
+import { observedClock } from './observed-clock.js';
 import { Persister } from './persister.js';
 import { fatal, TestFailure, type TestContext } from './test-context.js';
 
@@ -25,6 +30,10 @@ export class Config {
   /** Each peer's outgoing ends, one per destination; replaced on restart so a dead instance cannot send. */
   private readonly endnames: (ClientEnd[] | undefined)[];
   private readonly startMs: number;
+  /** The clock peers and the network run on: the world's, observed after each event when checking. */
+  private readonly peerClock: Clock;
+  private readonly checker: InvariantChecker | undefined;
+  private readonly trace: EventTrace | undefined;
   private finished = false;
   private maxIndex = 0;
   // begin()/end() statistics.
@@ -37,8 +46,11 @@ export class Config {
     this.world = t.world;
     this.raft = t.raft;
     this.n = n;
-    this.net = new Network({ clock: t.world.clock, random: t.world.random, log: t.world.log });
     this.rafts = new Array(n).fill(undefined);
+    this.checker = t.strict ? new InvariantChecker({ peers: this.rafts, nowMs: () => this.now }) : undefined;
+    this.trace = t.trace;
+    this.peerClock = this.checker === undefined && this.trace === undefined ? t.world.clock : observedClock(t.world.clock, () => this.afterEvent());
+    this.net = new Network({ clock: this.peerClock, random: t.world.random, log: t.world.log });
     this.connected = new Array<boolean>(n).fill(false);
     this.logs = Array.from({ length: n }, () => new Map<number, unknown>());
     this.applyErr = new Array<string>(n).fill('');
@@ -54,6 +66,17 @@ export class Config {
 
   private get now(): number {
     return this.world.clock.now();
+  }
+
+  /** Runs after every event of the peers and the network when checking: invariants, then the trace. */
+  private afterEvent(): void {
+    try {
+      this.checker?.check();
+      this.trace?.endEvent(this.now);
+    } catch (error) {
+      // Like the applier's log.Fatalf: the run ends with this event.
+      this.world.fail(asError(error));
+    }
   }
 
   /** Shuts peer i down but keeps its persistent state. */
@@ -89,12 +112,13 @@ export class Config {
     const saved = this.saved[i];
     this.saved[i] = saved !== undefined ? saved.copy() : new Persister();
 
+    this.checker?.started(i);
     const rf = this.raft.make({
-      peers: ends,
+      peers: this.trace === undefined ? ends : ends.map((end, j) => tracedEnd(this.trace!, end, i, j)),
       me: i,
-      persister: this.saved[i]!,
+      persister: this.trace === undefined ? this.saved[i]! : tracedPersister(this.trace, this.saved[i]!, i),
       apply: (m) => this.applier(i, m),
-      clock: this.world.clock,
+      clock: this.peerClock,
       random: this.world.random,
       log: this.world.log,
     });
@@ -119,14 +143,17 @@ export class Config {
 
   /** Checks each applied command against every other peer's, and that peer i applies in order. */
   private applier(i: number, m: ApplyMsg): void {
+    this.checker?.onApply(i, m);
+    this.trace?.note(`S${i} apply ${m.commandIndex} ${digest(m.command)}`);
     if (!m.commandValid) return;
     const checked = this.checkLogs(i, m);
     let err = checked.err;
     if (m.commandIndex > 1 && !checked.prevOk) err = `server ${i} apply out of order ${m.commandIndex}`;
     if (err !== '') {
       this.applyErr[i] = err;
-      // Go's applier calls log.Fatalf, which ends the whole test at once.
-      this.world.fail(new TestFailure(`apply error: ${err}`));
+      // Go's applier calls log.Fatalf, which ends the whole test at once. In
+      // strict mode a broken invariant behind the bad apply is the better account.
+      this.world.fail(this.checker?.violationNow() ?? new TestFailure(`apply error: ${err}`));
     }
   }
 
@@ -335,6 +362,31 @@ export class Config {
     for (const p of this.saved) size = Math.max(size, p?.raftStateSize() ?? 0);
     return size;
   }
+}
+
+/** An end that notes each call and its reply in the trace. */
+function tracedEnd(trace: EventTrace, end: ClientEnd, from: number, to: number): PeerEnd {
+  return {
+    call: (method, args, onReply) => {
+      trace.note(`S${from}->S${to} ${method} ${digest(args)}`);
+      end.call(method, args, (reply) => {
+        trace.note(`S${from}<-S${to} ${method} ${reply === undefined ? 'lost' : digest(reply)}`);
+        onReply(reply);
+      });
+    },
+  };
+}
+
+/** A persister that notes each save in the trace and keeps the state in `persister`. */
+function tracedPersister(trace: EventTrace, persister: Persister, me: number): PersisterInterface {
+  return {
+    save: (raftState, snapshot) => {
+      trace.note(`S${me} save ${digest(raftState)}`);
+      persister.save(raftState, snapshot);
+    },
+    readRaftState: () => persister.readRaftState(),
+    raftStateSize: () => persister.raftStateSize(),
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { RaftFactory } from '../raft/types.js';
 import type { World } from '../sim/world.js';
+import type { EventTrace } from './event-trace.js';
 
 /** The lab's parts: 2A leader election, 2B log replication, 2C persistence. */
 export type Part = '2A' | '2B' | '2C';
@@ -8,6 +9,10 @@ export type Part = '2A' | '2B' | '2C';
 export interface TestContext {
   readonly world: World;
   readonly raft: RaftFactory;
+  /** Strict mode: check the Raft invariants after every event of the cluster. */
+  readonly strict?: boolean;
+  /** Where the cluster's events go for the determinism check. */
+  readonly trace?: EventTrace;
 }
 
 /** One lab test, as the registry lists it. */

@@ -19,6 +19,10 @@ export interface LogWriterOptions {
   exec?: string;
   /** The user's Raft module, as given to --raft. */
   raftModule?: string;
+  /** Strict mode (-r): check the Raft invariants after every event. */
+  strict?: boolean;
+  /** Run twice with the seed and fail where the two runs' events diverge. */
+  checkDeterminism?: boolean;
 }
 
 export function logFileName(test: string, k: number): string {
@@ -26,7 +30,7 @@ export function logFileName(test: string, k: number): string {
 }
 
 /** The whole file: a header naming the run and how to replay it, then its log. */
-export function formatLogFile(result: RunResult, options: Pick<LogWriterOptions, 'realtime' | 'logLevel' | 'exec' | 'raftModule'>): string {
+export function formatLogFile(result: RunResult, options: Pick<LogWriterOptions, 'realtime' | 'logLevel' | 'exec' | 'raftModule' | 'strict' | 'checkDeterminism'>): string {
   const replay = replayCommand({
     test: result.test,
     seed: result.seed,
@@ -34,6 +38,8 @@ export function formatLogFile(result: RunResult, options: Pick<LogWriterOptions,
     logLevel: options.logLevel,
     ...(options.exec === undefined ? {} : { exec: options.exec }),
     ...(options.raftModule === undefined ? {} : { raftModule: options.raftModule }),
+    ...(options.strict ? { strict: true } : {}),
+    ...(options.checkDeterminism ? { checkDeterminism: true } : {}),
   });
   const lines = [`# test: ${result.test}`, `# seed: ${result.seed}`, `# replay: ${replay}`];
   // A run whose worker died wrote no log; its error is then the only account of it.

@@ -24,6 +24,10 @@ export interface RunTask {
   registryModule?: string;
   /** A module (path or file URL) with the Raft to test; the reference Raft when absent. */
   raftModule?: string;
+  /** Strict mode (-r): check the Raft invariants after every event. */
+  strict?: boolean;
+  /** Run twice with the seed and fail where the two runs' events diverge. */
+  checkDeterminism?: boolean;
   /**
    * Where the worker streams the log as it is written (the pool sets it); the
    * result then carries no log, the host reads it from here. Without it the

@@ -9,6 +9,10 @@ export interface ReplayOptions {
   exec?: string;
   /** The user's Raft module, as given to --raft. */
   raftModule?: string;
+  /** Strict mode (-r): check the Raft invariants after every event. */
+  strict?: boolean;
+  /** Run twice with the seed and fail where the two runs' events diverge. */
+  checkDeterminism?: boolean;
 }
 
 const VERBOSITY_FLAG: Record<LogLevel, string | undefined> = { none: undefined, debug: '-v', trace: '-vv' };
@@ -23,6 +27,8 @@ export function replayCommand(options: ReplayOptions): string {
   if (options.raftModule !== undefined) words.push('--raft', shellQuote(options.raftModule));
   words.push(options.test, '--seed', String(options.seed), '-n', '1');
   if (options.realtime) words.push('--realtime');
+  if (options.strict) words.push('-r');
+  if (options.checkDeterminism) words.push('--check-determinism');
   const verbosity = VERBOSITY_FLAG[options.logLevel];
   if (verbosity !== undefined) words.push(verbosity);
   return words.join(' ');

@@ -39,6 +39,10 @@ export interface StressOptions {
   registryModule?: string;
   /** The user's Raft module (`--raft`), as given on the command line; the reference Raft when absent. */
   raftModule?: string;
+  /** Strict mode (-r): check the Raft invariants after every event. */
+  strict?: boolean;
+  /** Run twice with the seed and fail where the two runs' events diverge. */
+  checkDeterminism?: boolean;
   /** Each worker thread's heap limit in MB. */
   heapLimitMb?: number;
 }
@@ -151,6 +155,8 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
       const task: RunTask = { ...next.value, realtime: options.realtime, logLevel: options.logLevel, worker };
       if (options.registryModule !== undefined) task.registryModule = options.registryModule;
       if (options.raftModule !== undefined) task.raftModule = options.raftModule;
+      if (options.strict) task.strict = true;
+      if (options.checkDeterminism) task.checkDeterminism = true;
       let result: RunResult;
       try {
         result = await pool.run(task, signal);

@@ -24,6 +24,8 @@ export default async function runTask(task: RunTask): Promise<RunResult> {
         seed: task.seed,
         realtime: task.realtime,
         logLevel: task.logLevel,
+        strict: task.strict === true,
+        checkDeterminism: task.checkDeterminism === true,
         ...(raft === undefined ? {} : { raft }),
         ...(stream === undefined ? {} : { onLogLine: (line: string) => stream.write(line) }),
       },

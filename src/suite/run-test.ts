@@ -1,3 +1,4 @@
+import { DivergenceError, type EventTrace, TraceComparer, TraceRecorder } from '../harness/event-trace.js';
 import { TestFailure } from '../harness/test-context.js';
 import { reference } from '../raft/index.js';
 import type { RaftFactory } from '../raft/types.js';
@@ -18,6 +19,10 @@ export interface RunRequest {
   logLevel?: LogLevel;
   /** The Raft under test; the reference implementation by default. */
   raft?: RaftFactory;
+  /** Strict mode: check the Raft invariants after every event. */
+  strict?: boolean;
+  /** Run twice with the seed and fail where the two runs' events diverge (simulation only). */
+  checkDeterminism?: boolean;
   /** Receives each log line as it is written, e.g. to stream a run live. */
   onLogLine?: (line: string) => void;
 }
@@ -46,26 +51,78 @@ export class UnknownTestError extends Error {
 export async function runLabTest(request: RunRequest, tests: readonly LabTest[] = REGISTRY): Promise<RunOutcome> {
   const test = findTest(request.test, tests);
   if (test === undefined) throw new UnknownTestError(`unknown test ${request.test}`);
-  const level = request.logLevel ?? 'none';
+  if (request.checkDeterminism && request.realtime) throw new RangeError('the determinism check needs the simulator: the wall clock never repeats a run');
+  let run: Run;
+  if (request.checkDeterminism) {
+    // The first run is only a reference to compare against: its log is not streamed.
+    const recorder = new TraceRecorder();
+    const first = await runOnce(test, { ...request, onLogLine: undefined }, recorder);
+    const comparer = new TraceComparer(recorder);
+    run = await runOnce(test, request, comparer);
+    if (run.error === undefined || !(run.error instanceof DivergenceError)) {
+      const divergence = finalDivergence(comparer, first, run);
+      if (divergence !== undefined) run.error = divergence;
+    }
+  } else {
+    run = await runOnce(test, request);
+  }
+  const { log, elapsedMs } = run;
+  const seconds = (elapsedMs / 1000).toFixed(2);
+  if (run.error === undefined) {
+    log.test(`--- PASS: ${test.name} (${seconds}s)`);
+    return { test: test.name, seed: request.seed, passed: true, elapsedMs, log: log.lines };
+  }
+  const error = describe(run.error);
+  for (const line of error.split('\n')) log.test(`    ${line}`);
+  log.test(`--- FAIL: ${test.name} (${seconds}s)`);
+  return { test: test.name, seed: request.seed, passed: false, error, elapsedMs, log: log.lines };
+}
+
+interface Run {
+  error: Error | undefined;
+  elapsedMs: number;
+  log: CaptureLog;
+}
+
+/** One run of a test in a fresh world, without the closing PASS or FAIL line. */
+async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace): Promise<Run> {
   let log: CaptureLog | undefined;
   const common = {
     random: makeRandom(request.seed),
-    makeLog: (clock: World['clock']) => (log = new CaptureLog(clock, level, request.onLogLine)),
+    makeLog: (clock: World['clock']) => (log = new CaptureLog(clock, request.logLevel ?? 'none', request.onLogLine)),
   };
-  const raft = request.raft ?? reference;
-  const script = (world: World) => test.run({ world, raft });
+  const context = { raft: request.raft ?? reference, strict: request.strict === true, ...(trace === undefined ? {} : { trace }) };
+  const script = (world: World) => test.run({ world, ...context });
   const outcome = request.realtime
     ? await new RealWorld(common).run(script)
     : await new SimWorld({ ...common, yieldToHost }).run(script);
-  const seconds = (outcome.elapsedMs / 1000).toFixed(2);
-  if (outcome.error === undefined) {
-    log!.test(`--- PASS: ${test.name} (${seconds}s)`);
-    return { test: test.name, seed: request.seed, passed: true, elapsedMs: outcome.elapsedMs, log: log!.lines };
+  return { error: outcome.error, elapsedMs: outcome.elapsedMs, log: log! };
+}
+
+/**
+ * What the event-by-event comparison cannot see: the second run stopping
+ * early, a different ending, or a different log (a peer that logs the wall
+ * clock, say).
+ */
+function finalDivergence(comparer: TraceComparer, first: Run, second: Run): DivergenceError | undefined {
+  try {
+    comparer.finish();
+  } catch (error) {
+    return error as DivergenceError;
   }
-  const error = describe(outcome.error);
-  for (const line of error.split('\n')) log!.test(`    ${line}`);
-  log!.test(`--- FAIL: ${test.name} (${seconds}s)`);
-  return { test: test.name, seed: request.seed, passed: false, error, elapsedMs: outcome.elapsedMs, log: log!.lines };
+  const firstEnd = first.error?.message;
+  const secondEnd = second.error?.message;
+  if (firstEnd !== secondEnd) {
+    return new DivergenceError(`determinism check: the two runs of this seed end differently: first ${firstEnd ?? 'passed'}; second ${secondEnd ?? 'passed'}`);
+  }
+  const a = first.log.lines;
+  const b = second.log.lines;
+  for (let k = 0; k < Math.max(a.length, b.length); k++) {
+    if (a[k] !== b[k]) {
+      return new DivergenceError(`determinism check: the two runs' logs differ at line ${k + 1}\n  first run:  ${a[k] ?? '(end of log)'}\n  second run: ${b[k] ?? '(end of log)'}`);
+    }
+  }
+  return undefined;
 }
 
 /** A check's failure is its message alone; anything else is a bug, so keep its stack. */

@@ -93,7 +93,12 @@ describe('bad input of the engine flags', () => {
   it.each(['', '  '])('rejects --exec with the empty command %j', (value) => rejects(['--exec', value, 'X'], `--exec needs a command to run, got "${value}"`));
   it('rejects --go together with --exec', () =>
     rejects(['--go', '--exec', 'x', 'TestA'], '--exec and --go cannot be used together; --go is a shorthand for --exec'));
-  it('rejects -r without --go', () => rejects(['2A', '-r'], '-r/--race goes with --go'));
+  it('rejects -r with --exec', () =>
+    rejects(['--exec', 'true', 'X', '-r'], "-r/--race checks the lab suite's Raft and has no meaning with --exec (use --go for go test -race)"));
+  it('rejects --check-determinism with --exec', () =>
+    rejects(['--exec', 'true', 'X', '--check-determinism'], '--check-determinism has no meaning with --exec or --go: only the simulator replays a seed'));
+  it('rejects --check-determinism with --realtime', () =>
+    rejects(['2A', '--realtime', '--check-determinism'], '--check-determinism has no meaning with --realtime: the wall clock never repeats a run'));
   it('rejects --realtime with --exec', () =>
     rejects(['--exec', 'true', 'X', '--realtime'], '--realtime has no meaning with --exec or --go: commands always run on the wall clock'));
   it('rejects a bad RAFT_DSTEST_HEAP_MB', async () => {

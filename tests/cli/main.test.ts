@@ -56,6 +56,33 @@ describe('raft-dstest (in process)', () => {
     ]);
   });
 
+  it('says up front that strict mode and the determinism check are on, and hands them to every run and replay command', async () => {
+    const out = join(root, 'out');
+    const { code, stdout, pool } = await cli(['TestReElection2A', '-n', '2', '--seed', '5', '-r', '--check-determinism', '-o', out], (task) =>
+      task.k === 0 ? { passed: false, error: 'strict mode: election safety violated at 1.0000s: S0 and S1 were both leader of term 2' } : {},
+    );
+    expect(code).toBe(1);
+    expect(stdout.split('\n').slice(0, 3)).toEqual([
+      'seed base: 5',
+      'strict mode on (-r): Raft invariants are checked after every event',
+      'determinism check on: each run is done twice with its seed and must repeat event for event',
+    ]);
+    expect(pool.started.map((t) => [t.strict, t.checkDeterminism])).toEqual([
+      [true, true],
+      [true, true],
+    ]);
+    const log = await readFile(join(out, 'TestReElection2A_0.log'), 'utf8');
+    expect(log.split('\n')[2]).toBe('# replay: npx raft-dstest TestReElection2A --seed 5 -n 1 -r --check-determinism');
+  });
+
+  it('-R turns strict mode back off, and neither is on by default', async () => {
+    for (const argv of [['2A', '-r', '-R'], ['2A']]) {
+      const { stdout, pool } = await cli([...argv, '-n', '1', '-o', join(root, 'out')]);
+      expect(stdout).not.toContain('strict mode');
+      expect(pool.started.every((t) => t.strict === undefined && t.checkDeterminism === undefined)).toBe(true);
+    }
+  });
+
   it('keeps every log with -a and puts -v into the replay command', async () => {
     const out = join(root, 'out');
     const { code, pool } = await cli(['TestInitialElection2A', '-n', '2', '-a', '-v', '--seed', '7', '-o', out]);

@@ -35,6 +35,7 @@ describe('replayCommand', () => {
   it('keeps the flags that shaped the run and its log', () => {
     expect(replayCommand({ test: 'T', seed: 1, realtime: true, logLevel: 'debug' })).toBe('npx raft-dstest T --seed 1 -n 1 --realtime -v');
     expect(replayCommand({ test: 'T', seed: 1, realtime: false, logLevel: 'trace' })).toBe('npx raft-dstest T --seed 1 -n 1 -vv');
+    expect(replayCommand({ test: 'T', seed: 1, ...quiet, strict: true, checkDeterminism: true })).toBe('npx raft-dstest T --seed 1 -n 1 -r --check-determinism');
   });
 });
 

@@ -1,0 +1,331 @@
+import type { ApplyMsg, LogEntry, RaftPeer, RaftView } from '../raft/types.js';
+import { encode } from '../sim/codec.js';
+import { TestFailure } from './test-context.js';
+
+/** The safety properties of the Raft paper's Figure 3 that strict mode watches, plus monotonic state. */
+export const INVARIANTS = ['election safety', 'log matching', 'leader completeness', 'state machine safety', 'monotonic'] as const;
+export type Invariant = (typeof INVARIANTS)[number];
+
+/** A broken invariant: fails the run at the event that broke it. */
+export class InvariantViolation extends TestFailure {
+  override name = 'InvariantViolation';
+
+  constructor(
+    readonly invariant: Invariant,
+    detail: string,
+    readonly atMs: number,
+  ) {
+    super(`strict mode: ${invariant} violated at ${(atMs / 1000).toFixed(4)}s: ${detail}`);
+  }
+}
+
+/** What the checker knows of one entry at an index and term, from the first log it was seen in. */
+interface SeenEntry {
+  term: number;
+  command: unknown;
+  /** The term of the entry before it in that log (0 at index 1). */
+  prevTerm: number;
+  peer: number;
+}
+
+/** An entry some peer has counted as committed. */
+interface CommittedEntry {
+  term: number;
+  command: unknown;
+  peer: number;
+  /**
+   * That peer's term when it was first seen committed. It committed in this
+   * term or an earlier one, so every leader of a later term must hold it.
+   */
+  knownAtTerm: number;
+}
+
+/** What the checker remembers of one run of a peer, from start to crash. */
+interface Incarnation {
+  commitIndex: number;
+  /** The last index handed to the harness's apply callback. */
+  lastApplied: number;
+  /** The log version last scanned, and the entries as they were then (by identity). */
+  logVersion: number | undefined;
+  entries: LogEntry[];
+  /** How far the leader check got for this term and log version. */
+  leaderChecked: { term: number; logVersion: number; upTo: number } | undefined;
+}
+
+export interface CheckerOptions {
+  /** The live peer at each index, or undefined while crashed. */
+  peers: readonly (RaftPeer | undefined)[];
+  /** The world's time, for the messages. */
+  nowMs: () => number;
+}
+
+/**
+ * Strict mode's checker. After every event it looks at every live peer —
+ * through `inspect()` where the peer offers it, through getState otherwise —
+ * and fails the run at the first state the protocol forbids. It remembers
+ * history (every term's leader, every (index, term) entry ever seen, every
+ * committed entry), so a violation is caught even when it lasts one event.
+ *
+ * Peers without a view get the checks that need only getState and the
+ * applied commands: election safety, monotonic terms and applied indexes,
+ * and state machine safety over what they apply.
+ */
+export class InvariantChecker {
+  private readonly peers: readonly (RaftPeer | undefined)[];
+  private readonly nowMs: () => number;
+  /** The leader of each term seen so far. */
+  private readonly leaderOfTerm = new Map<number, number>();
+  /** The highest term each peer has had, across restarts (the term is persistent state). */
+  private readonly maxTerm: number[];
+  private readonly incarnations: Incarnation[];
+  /** Every entry seen at each index, one per term. */
+  private readonly seen: SeenEntry[][] = [];
+  /** Committed entries by index, from the peers' commit indexes; index 0 unused. */
+  private readonly committed: (CommittedEntry | undefined)[] = [undefined];
+  /** The command first applied at each index, and by whom. */
+  private readonly applied = new Map<number, { command: unknown; peer: number }>();
+  /** A violation found inside an event (in an apply), thrown when the event ends. */
+  private pending: InvariantViolation | undefined;
+
+  constructor(options: CheckerOptions) {
+    this.peers = options.peers;
+    this.nowMs = options.nowMs;
+    this.maxTerm = new Array<number>(options.peers.length).fill(0);
+    this.incarnations = options.peers.map(() => freshIncarnation());
+  }
+
+  /** Peer i (re)starts: what it knew in memory is gone, but its term must survive. */
+  started(i: number): void {
+    this.incarnations[i] = freshIncarnation();
+  }
+
+  /** Called for every message a peer applies, inside the event that applied it. */
+  onApply(i: number, msg: ApplyMsg): void {
+    const inc = this.incarnations[i]!;
+    if (msg.snapshotValid === true && msg.snapshotIndex !== undefined) {
+      inc.lastApplied = msg.snapshotIndex;
+      return;
+    }
+    if (!msg.commandValid) return;
+    const index = msg.commandIndex;
+    if (index !== inc.lastApplied + 1) {
+      this.defer('monotonic', `S${i} applied index ${index} right after index ${inc.lastApplied}; applied indexes must go up by one`);
+      return;
+    }
+    inc.lastApplied = index;
+    const first = this.applied.get(index);
+    if (first === undefined) {
+      this.applied.set(index, { command: msg.command, peer: i });
+    } else if (!sameCommand(first.command, msg.command)) {
+      this.defer(
+        'state machine safety',
+        `S${first.peer} applied ${show(first.command)} at index ${index} but S${i} applied ${show(msg.command)}`,
+      );
+      return;
+    }
+    const committed = this.committed[index];
+    if (committed !== undefined && !sameCommand(committed.command, msg.command)) {
+      this.defer(
+        'state machine safety',
+        `S${i} applied ${show(msg.command)} at index ${index}, where S${committed.peer} committed ${show(committed.command)} (term ${committed.term})`,
+      );
+    }
+  }
+
+  /** Checks every invariant against the live peers; throws the first violation. */
+  check(): void {
+    for (let i = 0; i < this.peers.length; i++) {
+      const peer = this.peers[i];
+      if (peer === undefined) continue;
+      const view = peer.inspect?.();
+      const { term, isLeader } = view === undefined ? peer.getState() : { term: view.term, isLeader: view.role === 'leader' };
+      this.checkTerm(i, term);
+      if (isLeader) this.checkOneLeader(i, term);
+      if (view !== undefined) {
+        this.checkLog(i, view);
+        this.checkCommits(i, view);
+      }
+    }
+    // Leaders last, so that they are held to everything committed up to this event.
+    for (let i = 0; i < this.peers.length; i++) {
+      const view = this.peers[i]?.inspect?.();
+      if (view?.role === 'leader') this.checkLeaderComplete(i, view);
+    }
+    if (this.pending !== undefined) throw this.pending;
+  }
+
+  /** The violation a check would throw now, if any: the cause behind a symptom the harness saw mid-event. */
+  violationNow(): InvariantViolation | undefined {
+    try {
+      this.check();
+      return undefined;
+    } catch (error) {
+      if (error instanceof InvariantViolation) return error;
+      throw error;
+    }
+  }
+
+  private checkTerm(i: number, term: number): void {
+    const before = this.maxTerm[i]!;
+    if (term < before) this.fail('monotonic', `S${i}'s term went down from ${before} to ${term} (it must persist its term across restarts)`);
+    this.maxTerm[i] = term;
+  }
+
+  private checkOneLeader(i: number, term: number): void {
+    const leader = this.leaderOfTerm.get(term);
+    if (leader === undefined) this.leaderOfTerm.set(term, i);
+    else if (leader !== i) this.fail('election safety', `S${leader} and S${i} were both leader of term ${term}`);
+  }
+
+  /**
+   * Log matching, over history: an entry at an index and term is made once,
+   * by that term's leader, so every log that holds it must hold the same
+   * command after the same previous term. Only entries changed since the
+   * last scan are looked up; an unchanged log is skipped by its version.
+   */
+  private checkLog(i: number, view: RaftView): void {
+    const inc = this.incarnations[i]!;
+    if (view.logVersion === inc.logVersion) return;
+    const cached = inc.entries;
+    let changed = false;
+    for (let index = 1; index <= view.lastIndex; index++) {
+      const entry = view.entry(index);
+      // Once one entry has changed, the ones after it are checked afresh too.
+      if (!changed && sameEntry(cached[index], entry)) continue;
+      changed = true;
+      cached[index] = entry;
+      if (index <= inc.commitIndex) {
+        this.fail('state machine safety', `S${i} changed index ${index}, which it had committed, to ${showEntry(entry)}\n${showLog(i, view, index)}`);
+      }
+      const prevTerm = index === 1 ? 0 : view.entry(index - 1).term;
+      if (entry.term < prevTerm) {
+        this.fail('log matching', `S${i} holds term ${entry.term} at index ${index} after term ${prevTerm}; terms in a log never go down\n${showLog(i, view, index)}`);
+      }
+      this.checkSeen(i, index, entry, prevTerm, view);
+    }
+    cached.length = view.lastIndex + 1;
+    inc.logVersion = view.logVersion;
+  }
+
+  private checkSeen(i: number, index: number, entry: LogEntry, prevTerm: number, view: RaftView): void {
+    const atIndex = (this.seen[index] ??= []);
+    const first = atIndex.find((seen) => seen.term === entry.term);
+    if (first === undefined) {
+      atIndex.push({ term: entry.term, command: entry.command, prevTerm, peer: i });
+      return;
+    }
+    if (first.peer === i) return;
+    if (!sameCommand(first.command, entry.command)) {
+      this.fail(
+        'log matching',
+        `S${first.peer} and S${i} both hold index ${index} in term ${entry.term}, with different commands ${show(first.command)} and ${show(entry.command)}\n${showLog(i, view, index)}`,
+      );
+    }
+    if (first.prevTerm !== prevTerm) {
+      this.fail(
+        'log matching',
+        `S${first.peer} and S${i} both hold index ${index} in term ${entry.term}, but after different terms (${first.prevTerm} and ${prevTerm}) at index ${index - 1}\n${showLog(i, view, index)}`,
+      );
+    }
+  }
+
+  /** Records what the peer's commit index newly covers: it must agree with whatever was committed there before. */
+  private checkCommits(i: number, view: RaftView): void {
+    const inc = this.incarnations[i]!;
+    if (view.commitIndex < inc.commitIndex) {
+      this.fail('monotonic', `S${i}'s commit index went down from ${inc.commitIndex} to ${view.commitIndex}`);
+    }
+    if (view.commitIndex > view.lastIndex) {
+      this.fail(
+        'state machine safety',
+        `S${i}'s commit index ${view.commitIndex} is past its last log index ${view.lastIndex}\n${showLog(i, view, view.lastIndex)}`,
+      );
+    }
+    if (view.lastApplied > view.commitIndex) {
+      this.fail('state machine safety', `S${i} has applied index ${view.lastApplied} but committed only up to ${view.commitIndex}`);
+    }
+    for (let index = inc.commitIndex + 1; index <= view.commitIndex; index++) {
+      const entry = view.entry(index);
+      const before = this.committed[index];
+      if (before === undefined) {
+        this.committed[index] = { term: entry.term, command: entry.command, peer: i, knownAtTerm: view.term };
+      } else if (before.term !== entry.term || !sameCommand(before.command, entry.command)) {
+        this.fail(
+          'state machine safety',
+          `S${before.peer} committed ${showEntry(before)} at index ${index} but S${i} committed ${showEntry(entry)}\n${showLog(i, view, index)}`,
+        );
+      }
+    }
+    inc.commitIndex = view.commitIndex;
+  }
+
+  /** A leader holds every entry committed in an earlier term than its own. */
+  private checkLeaderComplete(i: number, view: RaftView): void {
+    const inc = this.incarnations[i]!;
+    const done = inc.leaderChecked;
+    const from = done !== undefined && done.term === view.term && done.logVersion === view.logVersion ? done.upTo + 1 : 1;
+    const upTo = this.committed.length - 1;
+    for (let index = from; index <= upTo; index++) {
+      const committed = this.committed[index]!;
+      if (committed.knownAtTerm >= view.term) continue;
+      const held = index <= view.lastIndex ? view.entry(index) : undefined;
+      if (held === undefined || held.term !== committed.term || !sameCommand(held.command, committed.command)) {
+        this.fail(
+          'leader completeness',
+          `S${i} leads term ${view.term} but holds ${held === undefined ? 'nothing' : showEntry(held)} at index ${index}, where ${showEntry(committed)} was committed by term ${committed.knownAtTerm}\n${showLog(i, view, index)}`,
+        );
+      }
+    }
+    inc.leaderChecked = { term: view.term, logVersion: view.logVersion, upTo };
+  }
+
+  private fail(invariant: Invariant, detail: string): never {
+    throw new InvariantViolation(invariant, detail, this.nowMs());
+  }
+
+  private defer(invariant: Invariant, detail: string): void {
+    this.pending ??= new InvariantViolation(invariant, detail, this.nowMs());
+  }
+}
+
+function freshIncarnation(): Incarnation {
+  return { commitIndex: 0, lastApplied: 0, logVersion: undefined, entries: [], leaderChecked: undefined };
+}
+
+/** The reference Raft hands out its own entry objects, so identity settles most comparisons. */
+function sameEntry(a: LogEntry | undefined, b: LogEntry): boolean {
+  return a === b || (a !== undefined && a.term === b.term && sameCommand(a.command, b.command));
+}
+
+/** Commands cross the network as copies, so two equal ones need not be the same object. */
+function sameCommand(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return Number.isNaN(a) && Number.isNaN(b);
+  const x = encode(a);
+  const y = encode(b);
+  return x.length === y.length && x.every((byte, k) => byte === y[k]);
+}
+
+function show(command: unknown): string {
+  return typeof command === 'string' ? JSON.stringify(command) : String(command);
+}
+
+function showEntry(entry: { term: number; command: unknown }): string {
+  return `${show(entry.command)} (term ${entry.term})`;
+}
+
+/** How many entries before the one in question a violation shows, so the message stays readable. */
+const LOG_CONTEXT_ENTRIES = 5;
+
+/** Peer i's log around `index`, as `index:term:command` words. */
+function showLog(i: number, view: RaftView, index: number): string {
+  const last = Math.min(index, view.lastIndex);
+  const first = Math.max(1, last - LOG_CONTEXT_ENTRIES);
+  const words: string[] = [];
+  for (let k = first; k <= last; k++) {
+    const entry = view.entry(k);
+    words.push(`${k}:t${entry.term}:${show(entry.command)}`);
+  }
+  const more = view.lastIndex > last ? ` … (last index ${view.lastIndex})` : '';
+  return `S${i} log (term ${view.term}, ${view.role}, commit ${view.commitIndex}): ${first > 1 ? '… ' : ''}${words.join(' ')}${more}`;
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { DivergenceError, digest, TraceComparer, TraceRecorder } from '../../src/harness/event-trace.js';
+import { reference } from '../../src/raft/index.js';
+import type { RaftFactory } from '../../src/raft/types.js';
+import type { Random } from '../../src/sim/random.js';
+import { runLabTest } from '../../src/suite/run-test.js';
+
+/** The reference Raft drawing its election timeouts from Math.random: the bug --check-determinism exists for. */
+const unseededRaft: RaftFactory = {
+  make(options) {
+    const random: Random = {
+      uint32: () => Math.floor(Math.random() * 2 ** 32),
+      int: (n) => Math.floor(Math.random() * n),
+      int53: () => Math.floor(Math.random() * 2 ** 53),
+      float: () => Math.random(),
+    };
+    return reference.make({ ...options, random });
+  },
+};
+
+/** The reference Raft, logging the wall clock once at start: its behaviour repeats but its log does not. */
+const wallClockLoggingRaft: RaftFactory = {
+  make(options) {
+    options.log.debug('INFO', options.me, `started at ${process.hrtime.bigint()}`);
+    return reference.make(options);
+  },
+};
+
+describe('TraceRecorder and TraceComparer', () => {
+  function record(events: string[][]): TraceRecorder {
+    const recorder = new TraceRecorder();
+    events.forEach((facts, k) => {
+      for (const fact of facts) recorder.note(fact);
+      recorder.endEvent(k * 10);
+    });
+    return recorder;
+  }
+
+  it('accepts a second run with the same events', () => {
+    const first = record([['a'], ['b', 'c'], []]);
+    const second = new TraceComparer(first);
+    second.note('a');
+    second.endEvent(0);
+    second.note('b');
+    second.note('c');
+    second.endEvent(10);
+    second.endEvent(20);
+    expect(() => second.finish()).not.toThrow();
+  });
+
+  it('names the first event that differs, with both accounts of it', () => {
+    const second = new TraceComparer(record([['a'], ['b']]));
+    second.note('a');
+    second.endEvent(0);
+    second.note('B');
+    expect(() => second.endEvent(10)).toThrow(
+      new DivergenceError('determinism check: the two runs of this seed diverge at event #1\n  first run:  t=0.0100s b\n  second run: t=0.0100s B'),
+    );
+  });
+
+  it('tells a second run that ends early, or goes on too long', () => {
+    const short = new TraceComparer(record([['a'], ['b']]));
+    short.note('a');
+    short.endEvent(0);
+    expect(() => short.finish()).toThrow('the second run ended after 1 events, the first after 2');
+    const long = new TraceComparer(record([['a']]));
+    long.note('a');
+    long.endEvent(0);
+    expect(() => long.endEvent(5)).toThrow('the second run goes on past event #1, where the first run ended');
+  });
+
+  it('digests values by their encoding', () => {
+    expect(digest({ term: 1 })).toBe(digest({ term: 1 }));
+    expect(digest({ term: 1 })).not.toBe(digest({ term: 2 }));
+    expect(digest([1, 2, 3])).toMatch(/^\d+B#[0-9a-f]{8}$/);
+  });
+});
+
+describe('runLabTest with checkDeterminism', () => {
+  it('passes the reference Raft, whose runs repeat event for event', async () => {
+    for (const test of ['TestFigure8Unreliable2C', 'TestPersist22C', 'TestManyElections2A']) {
+      const outcome = await runLabTest({ test, seed: 3, checkDeterminism: true });
+      expect(outcome.passed, outcome.error).toBe(true);
+    }
+  });
+
+  it('fails a Raft that uses Math.random, naming the first event where the runs part', async () => {
+    const outcome = await runLabTest({ test: 'TestInitialElection2A', seed: 3, raft: unseededRaft, checkDeterminism: true });
+    expect(outcome.passed).toBe(false);
+    expect(outcome.error).toMatch(/^determinism check: the two runs of this seed diverge at event #\d+\n {2}first run: {2}t=\d+\.\d{4}s .+\n {2}second run: t=\d+\.\d{4}s /);
+    // The same Raft passes the test itself: only the check sees that it cannot be replayed.
+    expect((await runLabTest({ test: 'TestInitialElection2A', seed: 3, raft: unseededRaft })).passed).toBe(true);
+  });
+
+  it('fails a Raft whose log differs between runs even though its events repeat', async () => {
+    const outcome = await runLabTest({ test: 'TestBasicAgree2B', seed: 3, raft: wallClockLoggingRaft, logLevel: 'debug', checkDeterminism: true });
+    expect(outcome.error).toMatch(/^determinism check: the two runs' logs differ at line \d+\n {2}first run: {2}.*started at \d+/);
+  });
+
+  it('keeps the second run as the run: its log, its time and its closing line', async () => {
+    const checked = await runLabTest({ test: 'TestBasicAgree2B', seed: 9, logLevel: 'debug', checkDeterminism: true });
+    const plain = await runLabTest({ test: 'TestBasicAgree2B', seed: 9, logLevel: 'debug' });
+    expect(checked.log).toEqual(plain.log);
+    expect(checked.elapsedMs).toBe(plain.elapsedMs);
+  });
+
+  it('streams only the second run', async () => {
+    const streamed: string[] = [];
+    const outcome = await runLabTest({ test: 'TestBasicAgree2B', seed: 9, logLevel: 'debug', checkDeterminism: true, onLogLine: (line) => streamed.push(line) });
+    expect(streamed).toEqual(outcome.log);
+  });
+
+  it('refuses the wall clock, which never repeats a run', async () => {
+    await expect(runLabTest({ test: 'TestBasicAgree2B', seed: 1, realtime: true, checkDeterminism: true })).rejects.toThrow(RangeError);
+  });
+});
