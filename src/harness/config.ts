@@ -3,7 +3,7 @@ import type { ApplyMsg, PeerEnd, Persister as PersisterInterface, RaftFactory, R
 import type { Clock } from '../sim/clock.js';
 import { asError } from '../sim/sim-world.js';
 import type { World } from '../sim/world.js';
-import { digest, type EventTrace } from './event-trace.js';
+import { digest, type EventTrace, stateDigest } from './event-trace.js';
 import { InvariantChecker } from './invariants.js';
 import { observedClock } from './observed-clock.js';
 import { Persister } from './persister.js';
@@ -381,7 +381,7 @@ function tracedEnd(trace: EventTrace, end: ClientEnd, from: number, to: number):
 function tracedPersister(trace: EventTrace, persister: Persister, me: number): PersisterInterface {
   return {
     save: (raftState, snapshot) => {
-      trace.note(`S${me} save ${digest(raftState)}`);
+      trace.note(`S${me} save ${stateDigest(raftState)}`);
       persister.save(raftState, snapshot);
     },
     readRaftState: () => persister.readRaftState(),

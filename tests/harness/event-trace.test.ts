@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DivergenceError, digest, TraceComparer, TraceRecorder } from '../../src/harness/event-trace.js';
+import { DivergenceError, digest, stateDigest, TraceComparer, TraceRecorder } from '../../src/harness/event-trace.js';
 import { reference } from '../../src/raft/index.js';
 import type { RaftFactory } from '../../src/raft/types.js';
 import type { Random } from '../../src/sim/random.js';
@@ -112,5 +112,20 @@ describe('runLabTest with checkDeterminism', () => {
 
   it('refuses the wall clock, which never repeats a run', async () => {
     await expect(runLabTest({ test: 'TestBasicAgree2B', seed: 1, realtime: true, checkDeterminism: true })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('stateDigest', () => {
+  it('tells states apart by size, head or tail, and hashes small states whole', () => {
+    const state = (length: number, at?: number) => {
+      const bytes = new Uint8Array(length).fill(7);
+      if (at !== undefined) bytes[at] = 9;
+      return bytes;
+    };
+    expect(stateDigest(state(1000))).toBe(stateDigest(state(1000)));
+    expect(stateDigest(state(1000))).not.toBe(stateDigest(state(1001)));
+    expect(stateDigest(state(1000, 3))).not.toBe(stateDigest(state(1000)));
+    expect(stateDigest(state(1000, 995))).not.toBe(stateDigest(state(1000)));
+    expect(stateDigest(state(40, 20))).not.toBe(stateDigest(state(40)));
   });
 });
