@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { SEED_MAX } from '../runner/plan.js';
 import { listTests, selectTests, UnknownTestArgumentError } from '../runner/select.js';
 import type { StressOptions } from '../runner/stress.js';
@@ -15,6 +15,7 @@ import { EXTRA_TESTS_ENV, loadExtraTests, moduleUrl } from '../runner/extra-test
 import { loadRaftFactory, RaftModuleError } from '../runner/raft-module.js';
 import { REGISTRY, type LabTest } from '../suite/registry.js';
 import { shouldColor } from './color.js';
+import { oneLineOutput, parseArguments } from './commander-io.js';
 import { ExitCode } from './exit-codes.js';
 import { canAnimate } from './progress.js';
 import {
@@ -31,6 +32,7 @@ import {
   parseWorkers,
   resolveLogLevel,
 } from './options.js';
+import { initCommand } from './init-command.js';
 import { mergeCommand } from './merge-command.js';
 import type { SessionOptions } from './session.js';
 import { stressCommand, type SignalSource, type StressCommandDeps } from './stress-command.js';
@@ -102,6 +104,7 @@ interface RawOptions {
 export async function main(argv: readonly string[], overrides: Partial<CliDeps> = {}): Promise<ExitCode> {
   const deps = { ...defaultDeps(), ...overrides };
   if (argv[0] === 'merge') return mergeCommand(argv.slice(1), deps);
+  if (argv[0] === 'init') return initCommand(argv.slice(1), deps);
   let parsed: Parsed;
   try {
     // Fixture tests for the project's own tests; the registry is the only list users see.
@@ -157,25 +160,14 @@ function buildProgram(deps: CliDeps): Command {
     .option('--shard <i/n>', 'run only shard i of n of the planned runs (needs --seed); merge the reports with "raft-dstest merge"')
     .option('-l, --loop', 'run again and again, multiplying the iterations by --growth each round, until Ctrl-C')
     .option('-g, --growth <k>', 'with --loop, the factor the iterations grow by after each round', '10')
-    .addHelpText('after', '\nMerge shard reports: raft-dstest merge <report.json...> [--json <file>] [--junit <file>]')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => deps.stdout.write(text),
-      writeErr: (text) => deps.stderr.write(text),
-      // Commander's own errors (unknown option, missing value) get the same one-line shape as ours.
-      outputError: (text, write) => write(`raft-dstest: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`),
-    });
+    .addHelpText('after', '\nMerge shard reports: raft-dstest merge <report.json...> [--json <file>] [--junit <file>]\nStart your own Raft: raft-dstest init <dir>, then --raft <dir>/raft.mjs')
+    .configureOutput(oneLineOutput(deps, 'raft-dstest'));
 }
 
 function parseCommandLine(argv: readonly string[], deps: CliDeps, extra?: { module: string; tests: readonly LabTest[] }): Parsed {
   const program = buildProgram(deps);
-  try {
-    program.parse(argv as string[], { from: 'user' });
-  } catch (error) {
-    // Commander has already printed help, the version or its error message.
-    if (error instanceof CommanderError) return { command: 'done', exitCode: error.exitCode === 0 ? ExitCode.Passed : ExitCode.Usage };
-    throw error;
-  }
+  const answered = parseArguments(program, argv);
+  if (answered !== undefined) return { command: 'done', exitCode: answered };
   const raw = program.opts<RawOptions>();
   if (raw.list) {
     // Checks the patterns now, so that one matching nothing is a usage error like anywhere else.

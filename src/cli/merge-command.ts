@@ -4,7 +4,8 @@
  * optionally one --json and --junit report, as if one machine had run them all.
  */
 import { readFile } from 'node:fs/promises';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
+import { oneLineOutput, parseArguments } from './commander-io.js';
 import { mergeReports, MergeError, type NamedReport } from '../runner/merge.js';
 import { ReportPathError, checkReportPath, writeReportFile } from '../runner/report-files.js';
 import { formatJsonReport, parseJsonReport, ReportFormatError, summariesOf, wallSecondsByTest } from '../runner/report-json.js';
@@ -32,18 +33,9 @@ export async function mergeCommand(argv: readonly string[], deps: MergeDeps): Pr
     .option('--json <file>', 'write the merged JSON report')
     .option('--junit <file>', 'write the merged JUnit XML report')
     .option('-t, --timing', 'add Min, p50, p95 and Max wall seconds per run to the table')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => deps.stdout.write(text),
-      writeErr: (text) => deps.stderr.write(text),
-      outputError: (text, write) => write(`raft-dstest: merge: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`),
-    });
-  try {
-    program.parse(argv as string[], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Passed : ExitCode.Usage;
-    throw error;
-  }
+    .configureOutput(oneLineOutput(deps, 'raft-dstest: merge'));
+  const answered = parseArguments(program, argv);
+  if (answered !== undefined) return answered;
   const options = program.opts<MergeOptions>();
   try {
     return await merge(program.args, options, deps);

@@ -4,15 +4,54 @@ import type { Random } from '../sim/random.js';
 
 /**
  * The lab interface: all the test harness knows of a Raft peer. Any
- * implementation that satisfies it can be stressed by the suite.
+ * implementation that satisfies it can be stressed by the suite, and the
+ * reference Raft (src/raft/peer.ts) uses nothing beyond it.
+ *
+ * A whole cluster runs in one thread on a virtual clock, so the suite relies
+ * on a few rules that Go's lab gets from its runtime:
+ *
+ * - Time only through `clock` and randomness only through `random`. The
+ *   simulator replays a run from its seed because every timer and every
+ *   random choice goes through these two; a `setTimeout`, a `Date.now()` or
+ *   a `Math.random()` in a peer makes its runs unrepeatable (and a real
+ *   timer never fires in virtual time the way the test expects).
+ * - Everything is synchronous: a handler returns its reply, a timer callback
+ *   runs to the end. There is nothing to lock, and no `await` is needed.
+ * - RPC arguments and replies are plain data, because the network encodes
+ *   them on send and decodes them on delivery (src/sim/codec.ts): numbers,
+ *   strings, booleans, null, undefined, Uint8Array, arrays and plain objects
+ *   of these. Class instances, Maps, Sets, functions and bigints cannot be
+ *   sent. Peers therefore never share an object, as separate Go processes
+ *   would not.
+ * - An exception thrown by a peer (in make, a handler, a reply callback or a
+ *   timer) fails the run it happens in, with its stack in the run's log.
+ * - Keep no mutable state at module level: the runs on one worker thread
+ *   share the module, and state carried from one run into the next breaks
+ *   replay from a seed.
  */
 
-/** One outgoing connection to a peer. `onReply(undefined)` means the request or reply was lost. */
-export interface PeerEnd {
+/**
+ * One outgoing connection, to one peer (the lab's labrpc.ClientEnd). `call`
+ * returns at once; `onReply` runs later, once: with the peer's reply, or
+ * with `undefined` when the request or the reply was lost, or the peer is
+ * down or cut off (labrpc's `ok == false`). A lost call may still have been
+ * handled by the peer. Calls still pending when a test ends never complete.
+ */
+export interface ClientEnd {
   call(method: string, args: unknown, onReply: (reply: unknown) => void): void;
 }
 
-/** What a peer hands the service as entries commit (the lab's ApplyMsg). */
+/** The earlier name of {@link ClientEnd}, kept for code written against it. */
+export type PeerEnd = ClientEnd;
+
+/**
+ * What a peer hands the service as entries commit (the lab's ApplyMsg).
+ * The suite expects `commandValid: true`, `command` the value that was given
+ * to `start`, and the indexes strictly in order, 1, 2, 3, … with no gap,
+ * each once. A restarted peer is a new incarnation: its commit index was not
+ * saved, so it applies again from index 1, and the suite expects the same
+ * commands at the same indexes.
+ */
 export interface ApplyMsg {
   commandValid: boolean;
   command: unknown;
@@ -24,30 +63,45 @@ export interface ApplyMsg {
   snapshotIndex?: number;
 }
 
-/** Durable storage that outlives a crash; the harness copies it on restart. */
+/**
+ * Durable storage that outlives a crash. The harness copies it when it
+ * crashes a peer, and the restarted peer reads the copy with
+ * `readRaftState()`, which is empty on a first start. Only what was saved
+ * survives: a peer must save its persistent state (currentTerm, votedFor,
+ * log) before it replies to an RPC or sends anything that depends on it.
+ * `save` keeps a copy of the bytes, so the caller may reuse its buffer.
+ */
 export interface Persister {
   save(raftState: Uint8Array, snapshot?: Uint8Array): void;
   readRaftState(): Uint8Array;
   raftStateSize(): number;
 }
 
+/** What `make` is given: everything a peer may use to reach the world. */
 export interface MakeOptions {
   /** One end per peer, by index; `peers[me]` points at this peer itself. */
-  peers: readonly PeerEnd[];
+  peers: readonly ClientEnd[];
+  /** This peer's index in `peers`. */
   me: number;
   persister: Persister;
+  /** Delivers a committed command to the service; see {@link ApplyMsg}. */
   apply: (msg: ApplyMsg) => void;
+  /** The only source of time and timers (virtual in the simulator). */
   clock: Clock;
+  /** The only source of randomness; drawing from it is part of the replayed run. */
   random: Random;
+  /** The run's log, in the format raft-dslogs reads; quiet unless -v is given. */
   log: Logger;
 }
 
+/** Where a proposed command would land: the lab's `Start` return values. */
 export interface StartResult {
   index: number;
   term: number;
   isLeader: boolean;
 }
 
+/** The lab's `GetState`: this peer's current term and whether it believes it leads. */
 export interface RaftState {
   term: number;
   isLeader: boolean;
@@ -88,19 +142,45 @@ export interface RaftView {
   readonly logVersion: number;
 }
 
+/** One Raft peer, as `make` returns it. */
 export interface RaftPeer {
-  /** Proposes a command; returns at once with where it would land if this peer leads. */
+  /**
+   * Proposes a command; returns at once with where it would land if this
+   * peer leads (`isLeader: false` and any index otherwise). There is no
+   * guarantee the command ever commits.
+   */
   start(command: unknown): StartResult;
   getState(): RaftState;
-  /** After kill, the peer sends nothing and applies nothing. */
+  /**
+   * Called when the harness crashes the peer. Afterwards the peer sends
+   * nothing, applies nothing and saves nothing, and its timers do no work
+   * (cancel them, or have them return at once). The network may still
+   * deliver RPCs or replies that were in flight: handlers are still called
+   * and should refuse (grant no vote, accept no entries), since nothing they
+   * promise can be made durable any more.
+   */
   kill(): void;
-  /** The RPC methods the network dispatches to, by name. */
+  /**
+   * The RPC methods the network dispatches to, by name: `RequestVote` and
+   * `AppendEntries` (later `InstallSnapshot`). Each takes the decoded
+   * arguments and returns the reply, synchronously. The table must be
+   * complete when `make` returns; the network keeps it from then on.
+   */
   readonly handlers: Readonly<Record<string, (args: never) => unknown>>;
-  /** Optional: the peer's state for strict mode's invariant checks. */
+  /**
+   * Optional: a read-only view of the peer's Raft state for strict mode
+   * (`-r`), which checks the Raft invariants after every event. Without it
+   * strict mode checks only what getState and the applied commands show.
+   */
   inspect?(): RaftView;
 }
 
-/** A Raft implementation: the reference one, or a user's module. */
+/**
+ * A Raft implementation: the reference one, or a user's module (`--raft`).
+ * `make` is the lab's Make: it starts one peer and returns it at once, its
+ * long-running work left to timers on `options.clock`. After a crash the
+ * harness calls it again with the saved persister.
+ */
 export interface RaftFactory {
   make(options: MakeOptions): RaftPeer;
 }

@@ -14,10 +14,21 @@ export function yieldToHost(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Wall-clock time behind the same interface as the virtual clock. */
+/**
+ * Wall-clock time behind the same interface as the virtual clock. A callback
+ * that throws is handed to `onError`: on the wall clock there is no driver
+ * loop to catch it, and an uncaught error would take the whole thread down.
+ */
 export class RealClock implements Clock {
   private readonly originMs = performance.now();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly onError: (error: unknown) => void;
+
+  constructor(onError: (error: unknown) => void = (error) => {
+    throw error;
+  }) {
+    this.onError = onError;
+  }
   private disposed = false;
 
   now(): number {
@@ -28,7 +39,11 @@ export class RealClock implements Clock {
     if (this.disposed) return { cancel: () => {} };
     const handle = setTimeout(() => {
       this.timers.delete(handle);
-      fn();
+      try {
+        fn();
+      } catch (error) {
+        this.onError(error);
+      }
     }, delayMs);
     this.timers.add(handle);
     return {
@@ -59,7 +74,8 @@ interface RealTask<T> extends Task<T> {
 
 /** The same world on the wall clock, as the Go lab runs: sleeps really sleep. */
 export class RealWorld implements World {
-  readonly clock = new RealClock();
+  // As in the simulator, a peer or network callback that throws fails the run, not the thread.
+  readonly clock = new RealClock((error) => this.fail(asError(error)));
   readonly random: Random;
   readonly log: Logger;
   private readonly timeLimitMs: number;

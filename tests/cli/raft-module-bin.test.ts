@@ -1,12 +1,15 @@
 /**
- * End to end: `--raft <module>` stresses a user's own Raft with the suite.
+ * End to end: `--raft <module>` stresses a user's own Raft with the suite,
+ * refuses a module it cannot use before any run starts, and runs the
+ * skeleton that `init` writes.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { built, raftDstest, root } from './bin-helpers.js';
+import { REGISTRY } from '../../src/suite/registry.js';
+import { built, raftDstest, root, type Exit } from './bin-helpers.js';
 import { tableRows } from './report-cli-helpers.js';
 
 const fixture = (name: string) => join(root, 'tests', 'cli', 'fixtures', name);
@@ -19,17 +22,42 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** The table's test rows as [name, failed, total]. */
+function results(stdout: string): string[][] {
+  return tableRows(stdout)
+    .filter((row) => row[0]?.startsWith('Test') && row[0] !== 'Test')
+    .map((row) => [row[0]!, row[1]!, row[2]!]);
+}
+
+/** Checks a refusal: exit 2, nothing on stdout, one line on stderr, no output directory. */
+function expectRefused(exit: Exit, out: string): string {
+  expect(exit.code).toBe(2);
+  expect(exit.stdout).toBe('');
+  expect(exit.stderr.endsWith('\n')).toBe(true);
+  expect(exit.stderr.trim().split('\n')).toHaveLength(1);
+  expect(existsSync(out)).toBe(false);
+  return exit.stderr;
+}
+
 describe.runIf(built)('--raft', () => {
-  it('runs the suite against a user module, which passes as the reference does', async () => {
-    const { code, stdout, stderr } = await raftDstest(['--raft', fixture('wrapped-reference-raft.mjs'), '2A', '-n', '2', '-p', '2', '-o', join(dir, 'out')]);
+  it('passes parts 2A, 2B and 2C with the reference Raft taken through the public entry only', async () => {
+    const { code, stdout, stderr } = await raftDstest(['--raft', fixture('wrapped-reference-raft.mjs'), '2A', '2B', '2C', '-n', '1', '-p', '2', '-o', join(dir, 'out')]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const rows = tableRows(stdout).filter((row) => row[0]?.startsWith('Test') && row[0] !== 'Test');
-    expect(rows.map((row) => [row[0], row[1], row[2]])).toEqual([
-      ['TestInitialElection2A', '0', '2'],
-      ['TestReElection2A', '0', '2'],
-      ['TestManyElections2A', '0', '2'],
-    ]);
+    const tests = REGISTRY.filter((test) => ['2A', '2B', '2C'].includes(test.part));
+    expect(tests).toHaveLength(21);
+    expect(results(stdout)).toEqual(tests.map((test) => [test.name, '0', '1']));
+  });
+
+  it('gives, through the public entry, the very log the built-in reference gives for a seed', async () => {
+    const args = ['TestFigure8Unreliable2C', '--seed', '7', '-n', '1', '-a', '-vv'];
+    const builtIn = await raftDstest([...args, '-o', join(dir, 'builtin')]);
+    const wrapped = await raftDstest([...args, '--raft', fixture('wrapped-reference-raft.mjs'), '-o', join(dir, 'wrapped')]);
+    expect([builtIn.code, wrapped.code]).toEqual([0, 0]);
+    const body = async (out: string) => (await readFile(join(dir, out, 'TestFigure8Unreliable2C_0.log'), 'utf8')).split('\n').slice(3);
+    const [a, b] = [await body('builtin'), await body('wrapped')];
+    expect(a.length).toBeGreaterThan(1000);
+    expect(b).toEqual(a);
   });
 
   it('fails the runs of a Raft that never elects, and its logs replay with --raft', async () => {
@@ -43,26 +71,94 @@ describe.runIf(built)('--raft', () => {
     expect(log).toContain(`# replay: npx raft-dstest --raft '${module}' TestInitialElection2A --seed 6 -n 1\n`);
   });
 
+  it('fails only the runs in which a peer throws, with the stack in their logs, and the pool carries on', async () => {
+    const out = join(dir, 'out');
+    const { code, stdout, stderr } = await raftDstest(['--raft', fixture('throwing-timer-raft.mjs'), '2A', '-n', '2', '-p', '2', '--seed', '3', '-o', out]);
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+    // The bug bites three-peer clusters only; TestManyElections2A has seven.
+    expect(results(stdout)).toEqual([
+      ['TestInitialElection2A', '2', '2'],
+      ['TestReElection2A', '2', '2'],
+      ['TestManyElections2A', '0', '2'],
+    ]);
+    expect((await readdir(out)).sort()).toEqual(['TestInitialElection2A_0.log', 'TestInitialElection2A_1.log', 'TestReElection2A_0.log', 'TestReElection2A_1.log']);
+    const log = await readFile(join(out, 'TestReElection2A_1.log'), 'utf8');
+    // One virtual second in: the fixture's BUG_AFTER_MS.
+    expect(log).toMatch(/\n010000 TEST {5}TypeError: fixture bug: a timer callback threw\n010000 TEST {9}at [^\n]*fixtureTimerBug [^\n]*throwing-timer-raft\.mjs:\d+:\d+\)\n/);
+    expect(log).toMatch(/--- FAIL: TestReElection2A \(1\.00s\)\n$/);
+  });
+
   it('refuses a module without make(options) in one line, exit 2, before any run', async () => {
     const out = join(dir, 'out');
-    const { code, stdout, stderr } = await raftDstest(['--raft', fixture('no-make.mjs'), '2A', '-o', out]);
-    expect(code).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toContain('exports no make(options) function');
-    expect(existsSync(out)).toBe(false);
+    const stderr = expectRefused(await raftDstest(['--raft', fixture('no-make.mjs'), '2A', '-o', out]), out);
+    expect(stderr).toBe(
+      `raft-dstest: --raft module "${fixture('no-make.mjs')}" exports no make(options) function; it must implement the lab interface (make, start, getState, kill, handlers)\n`,
+    );
   });
 
   it('refuses a module that cannot be loaded, naming the path', async () => {
-    const { code, stderr } = await raftDstest(['--raft', join(dir, 'missing.mjs'), '2A', '-o', join(dir, 'out')]);
-    expect(code).toBe(2);
-    expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toContain(`cannot load --raft module "${join(dir, 'missing.mjs')}"`);
+    const out = join(dir, 'out');
+    const missing = join(dir, 'missing.mjs');
+    expect(expectRefused(await raftDstest(['--raft', missing, '2A', '-o', out]), out)).toBe(
+      `raft-dstest: cannot load --raft module "${missing}": no file at ${missing}\n`,
+    );
+    expect(expectRefused(await raftDstest(['--raft', fixture('unloadable-raft.mjs'), '2A', '-o', out]), out)).toContain(
+      `raft-dstest: cannot load --raft module "${fixture('unloadable-raft.mjs')}": Cannot find package 'raft-dstest-fixture-no-such-package'`,
+    );
+  });
+
+  it('refuses a module with a syntax error, saying how to find the line', async () => {
+    const out = join(dir, 'out');
+    const module = join(dir, 'syntax-error.mjs');
+    await writeFile(module, 'export function make( {\n');
+    expect(expectRefused(await raftDstest(['--raft', module, '2A', '-o', out]), out)).toBe(
+      `raft-dstest: cannot load --raft module "${module}": SyntaxError: Unexpected end of input (node --check ${module} shows where)\n`,
+    );
+  });
+
+  it('refuses a TypeScript module, saying to compile it first', async () => {
+    const out = join(dir, 'out');
+    const module = fixture('typescript-raft.ts');
+    expect(expectRefused(await raftDstest(['--raft', module, '2A', '-o', out]), out)).toBe(
+      `raft-dstest: --raft module "${module}" is TypeScript, which Node 20 cannot load; compile it to JavaScript (tsc) and pass the .js file\n`,
+    );
+  });
+
+  it('refuses a factory whose make() throws, or whose peers miss part of the interface', async () => {
+    const out = join(dir, 'out');
+    expect(expectRefused(await raftDstest(['--raft', fixture('make-throws-raft.mjs'), '2A', '-o', out]), out)).toBe(
+      `raft-dstest: --raft module "${fixture('make-throws-raft.mjs')}": make() threw RangeError: this peer cannot start\n`,
+    );
+    expect(expectRefused(await raftDstest(['--raft', fixture('wrong-shape-raft.mjs'), '2A', '-o', out]), out)).toBe(
+      `raft-dstest: --raft module "${fixture('wrong-shape-raft.mjs')}": make() returned an object without getState() and handlers.RequestVote\n`,
+    );
   });
 
   it('has no meaning with --exec', async () => {
     const { code, stderr } = await raftDstest(['--raft', fixture('no-make.mjs'), '--exec', 'true', 'X']);
     expect(code).toBe(2);
     expect(stderr).toBe('raft-dstest: --raft has no meaning with --exec or --go: the command is the test\n');
+  });
+});
+
+describe.runIf(built)('init, then --raft on the skeleton', () => {
+  it('writes a peer that runs and fails the tests honestly (exit 1), without crashing the runner', async () => {
+    const mine = join(dir, 'mine');
+    const made = await raftDstest(['init', mine]);
+    expect(made.stderr).toBe('');
+    expect(made.code).toBe(0);
+    expect(made.stdout).toContain(`next: npx raft-dstest 2A -n 10 --raft ${mine}/raft.mjs\n`);
+
+    const out = join(dir, 'out');
+    const { code, stdout, stderr } = await raftDstest(['2A', '-n', '1', '--raft', join(mine, 'raft.mjs'), '-o', out]);
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+    expect(results(stdout)).toEqual([
+      ['TestInitialElection2A', '1', '1'],
+      ['TestReElection2A', '1', '1'],
+      ['TestManyElections2A', '1', '1'],
+    ]);
+    expect(stdout.match(/: expected one leader, got none — log: /g)).toHaveLength(3);
   });
 });

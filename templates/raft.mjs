@@ -1,0 +1,292 @@
+// @ts-check
+/**
+ * A Raft peer for the MIT 6.824 Raft lab, to be filled in, and the suite to
+ * test it with:
+ *
+ *     npx raft-dstest 2A -n 10 --raft ./raft.mjs
+ *
+ * As it stands the peer loads, runs and never elects a leader, so the tests
+ * fail, each saying why. The parts to write are marked "Your code here",
+ * with the lab part they belong to:
+ *
+ * - 2A, leader election: the election timer, RequestVote, and heartbeats
+ *   (AppendEntries without entries) from the leader.
+ * - 2B, log replication: start(), AppendEntries carrying entries, the
+ *   consistency check, advancing commitIndex, and applying what committed.
+ * - 2C, persistence: persist() whenever currentTerm, votedFor or the log
+ *   change, and readPersist() when the peer starts again after a crash.
+ *
+ * The suite runs the whole cluster in one thread on a virtual clock, and
+ * relies on these rules (the types are in raft-dstest's RaftPeer and
+ * MakeOptions):
+ *
+ * - Take time only from `clock` and randomness only from `random`. A
+ *   setTimeout, Date.now() or Math.random() makes a run impossible to replay
+ *   from its seed, and a real timer does not fire in virtual time.
+ * - Everything is synchronous: a handler returns its reply, a reply arrives
+ *   in a callback. There are no locks and nothing to await.
+ * - RPC arguments and replies are plain data (numbers, strings, booleans,
+ *   arrays, plain objects, Uint8Array): the network copies them as bytes.
+ * - Save with persist() before replying to an RPC or sending anything that
+ *   depends on the state you saved.
+ * - Apply committed commands in index order, each once.
+ * - After kill(), send nothing, apply nothing and save nothing.
+ */
+
+/** @typedef {import('raft-dstest').MakeOptions} MakeOptions */
+/** @typedef {import('raft-dstest').RaftPeer} RaftPeer */
+/** @typedef {import('raft-dstest').RaftState} RaftState */
+/** @typedef {import('raft-dstest').StartResult} StartResult */
+/** @typedef {import('raft-dstest').Timer} Timer */
+
+/**
+ * One entry of the log.
+ * @typedef {object} LogEntry
+ * @property {number} term The term in which a leader received the command.
+ * @property {unknown} command
+ */
+
+/**
+ * The messages of the extended Raft paper's Figure 2. Add fields as you
+ * need them; they must stay plain data.
+ *
+ * @typedef {object} RequestVoteArgs
+ * @property {number} term The candidate's term.
+ * @property {number} candidateId
+ * @property {number} lastLogIndex
+ * @property {number} lastLogTerm
+ *
+ * @typedef {object} RequestVoteReply
+ * @property {number} term
+ * @property {boolean} voteGranted
+ *
+ * @typedef {object} AppendEntriesArgs
+ * @property {number} term The leader's term.
+ * @property {number} leaderId
+ * @property {number} prevLogIndex
+ * @property {number} prevLogTerm
+ * @property {LogEntry[]} entries Empty for a heartbeat.
+ * @property {number} leaderCommit
+ *
+ * @typedef {object} AppendEntriesReply
+ * @property {number} term
+ * @property {boolean} success
+ */
+
+/**
+ * The lab's tester lets a leader send heartbeats at most ten times a second,
+ * and expects a new leader within five seconds of losing the old one.
+ */
+const HEARTBEAT_INTERVAL_MS = 100;
+/**
+ * Election timeouts are drawn from [min, min + spread): well above the
+ * heartbeat interval, so that a live leader keeps followers quiet, and
+ * random, so that two candidates rarely split the vote twice in a row.
+ */
+const ELECTION_TIMEOUT_MIN_MS = 300;
+const ELECTION_TIMEOUT_SPREAD_MS = 300;
+
+/** @implements {RaftPeer} */
+class Raft {
+  /** @param {MakeOptions} options */
+  constructor(options) {
+    this.peers = options.peers;
+    this.me = options.me;
+    this.persister = options.persister;
+    this.applyMsg = options.apply;
+    this.clock = options.clock;
+    this.random = options.random;
+    /** The run's log; `-v` on the command line turns on debug lines, and raft-dslogs reads them. */
+    this.logger = options.log;
+
+    // Persistent state (Figure 2): save it with persist() before relying on it.
+    this.currentTerm = 0;
+    this.votedFor = -1;
+    /** @type {LogEntry[]} Index 0 holds a placeholder, so the first real entry has index 1, as in the paper. */
+    this.log = [{ term: 0, command: null }];
+
+    // Volatile state (Figure 2).
+    this.commitIndex = 0;
+    this.lastApplied = 0;
+    /** @type {'follower' | 'candidate' | 'leader'} */
+    this.role = 'follower';
+    this.killed = false;
+    /** @type {Timer | undefined} */
+    this.electionTimer = undefined;
+    /** @type {Timer | undefined} */
+    this.heartbeatTimer = undefined;
+
+    /** The RPCs the network delivers to this peer, by name; each returns its reply. */
+    this.handlers = {
+      RequestVote: (/** @type {RequestVoteArgs} */ args) => this.requestVote(args),
+      AppendEntries: (/** @type {AppendEntriesArgs} */ args) => this.appendEntries(args),
+    };
+
+    this.readPersist(this.persister.readRaftState());
+    this.resetElectionTimer();
+  }
+
+  /** @returns {RaftState} */
+  getState() {
+    return { term: this.currentTerm, isLeader: this.role === 'leader' };
+  }
+
+  /**
+   * Proposes a command. Returns at once: the index it will have if it ever
+   * commits, the current term, and whether this peer believes it leads.
+   *
+   * @param {unknown} command
+   * @returns {StartResult}
+   */
+  start(command) {
+    if (this.killed || this.role !== 'leader') return { index: -1, term: this.currentTerm, isLeader: false };
+    this.log.push({ term: this.currentTerm, command });
+    this.persist();
+    // Your code here (2B): send the new entry to the followers.
+    return { index: this.log.length - 1, term: this.currentTerm, isLeader: true };
+  }
+
+  /** The harness crashes this peer: from now on it must stay silent. */
+  kill() {
+    this.killed = true;
+    this.electionTimer?.cancel();
+    this.heartbeatTimer?.cancel();
+    // Your code here: cancel any other timer you set.
+  }
+
+  /**
+   * Saves the state that must survive a crash. The persister keeps bytes,
+   * for example:
+   *
+   *     const state = { currentTerm: this.currentTerm, votedFor: this.votedFor, log: this.log };
+   *     this.persister.save(new TextEncoder().encode(JSON.stringify(state)));
+   */
+  persist() {
+    if (this.killed) return;
+    // Your code here (2C).
+  }
+
+  /**
+   * Restores what persist() saved; `data` is empty on a first start.
+   *
+   * @param {Uint8Array} data
+   */
+  readPersist(data) {
+    if (data.length === 0) return;
+    // Your code here (2C): the reverse of persist(), for example
+    //     const state = JSON.parse(new TextDecoder().decode(data));
+  }
+
+  /** (Re)starts the election timer with a fresh random timeout. */
+  resetElectionTimer() {
+    this.electionTimer?.cancel();
+    const timeoutMs = ELECTION_TIMEOUT_MIN_MS + this.random.int(ELECTION_TIMEOUT_SPREAD_MS);
+    this.electionTimer = this.clock.setTimer(timeoutMs, () => this.onElectionTimeout());
+  }
+
+  onElectionTimeout() {
+    if (this.killed) return;
+    this.resetElectionTimer();
+    if (this.role === 'leader') return;
+    // Your code here (2A): no leader was heard from in time, so become a
+    // candidate: a new term, a vote for yourself (persist both), and a
+    // RequestVote to every other peer with sendRequestVote().
+  }
+
+  /**
+   * @param {RequestVoteArgs} args
+   * @returns {RequestVoteReply}
+   */
+  requestVote(args) {
+    if (this.logger.debugOn) this.logger.debug('VOTE', this.me, `RequestVote from S${args.candidateId} for term ${args.term}`);
+    // Your code here (2A, 2B): grant the vote if the candidate's term is
+    // current, this peer has not voted for another in it, and the
+    // candidate's log is at least as up to date (2B). A killed peer refuses.
+    return { term: this.currentTerm, voteGranted: false };
+  }
+
+  /**
+   * @param {AppendEntriesArgs} args
+   * @returns {AppendEntriesReply}
+   */
+  appendEntries(args) {
+    if (this.logger.debugOn) this.logger.debug('LOG2', this.me, `AppendEntries from S${args.leaderId} for term ${args.term}`);
+    // Your code here (2A): a current leader's heartbeat resets the election
+    // timer. (2B): the consistency check on prevLogIndex and prevLogTerm,
+    // appending the entries, and following leaderCommit.
+    return { term: this.currentTerm, success: false };
+  }
+
+  /**
+   * @param {number} server
+   * @param {RequestVoteArgs} args
+   */
+  sendRequestVote(server, args) {
+    this.peers[server].call('RequestVote', args, (reply) => {
+      // `undefined` means the request or the reply was lost.
+      if (this.killed || reply === undefined) return;
+      this.onRequestVoteReply(server, args, /** @type {RequestVoteReply} */ (reply));
+    });
+  }
+
+  /**
+   * @param {number} server
+   * @param {RequestVoteArgs} args
+   * @param {RequestVoteReply} reply
+   */
+  onRequestVoteReply(server, args, reply) {
+    if (this.logger.debugOn) this.logger.debug('VOTE', this.me, `S${server} ${reply.voteGranted ? 'grants' : 'denies'} its vote for term ${args.term}`);
+    // Your code here (2A): count the votes; with a majority, become leader
+    // and call sendHeartbeats().
+  }
+
+  /** Sends a round of heartbeats now, and again every HEARTBEAT_INTERVAL_MS while this peer leads. */
+  sendHeartbeats() {
+    if (this.killed || this.role !== 'leader') return;
+    // Your code here (2A): an AppendEntries to every other peer, with sendAppendEntries().
+    this.heartbeatTimer = this.clock.setTimer(HEARTBEAT_INTERVAL_MS, () => this.sendHeartbeats());
+  }
+
+  /**
+   * @param {number} server
+   * @param {AppendEntriesArgs} args
+   */
+  sendAppendEntries(server, args) {
+    this.peers[server].call('AppendEntries', args, (reply) => {
+      if (this.killed || reply === undefined) return;
+      this.onAppendEntriesReply(server, args, /** @type {AppendEntriesReply} */ (reply));
+    });
+  }
+
+  /**
+   * @param {number} server
+   * @param {AppendEntriesArgs} args
+   * @param {AppendEntriesReply} reply
+   */
+  onAppendEntriesReply(server, args, reply) {
+    if (this.logger.debugOn) this.logger.debug('LOG1', this.me, `S${server} ${reply.success ? 'accepts' : 'rejects'} entries after ${args.prevLogIndex}`);
+    // Your code here (2A): a reply with a higher term means this peer is no
+    // longer leader. (2B): on success, advance what S<server> holds and,
+    // once a majority holds an entry of the current term, commitIndex; on
+    // failure, back up and try again.
+  }
+
+  /** Hands every committed entry not yet applied to the service, in index order. Call it when commitIndex grows. */
+  applyCommitted() {
+    while (!this.killed && this.lastApplied < this.commitIndex) {
+      this.lastApplied++;
+      this.applyMsg({ commandValid: true, command: this.log[this.lastApplied].command, commandIndex: this.lastApplied });
+    }
+  }
+}
+
+/**
+ * The lab's Make: starts a peer and returns it at once; everything it does
+ * later happens in timers and RPC callbacks.
+ *
+ * @param {MakeOptions} options
+ * @returns {RaftPeer}
+ */
+export function make(options) {
+  return new Raft(options);
+}
