@@ -26,6 +26,15 @@ const wallClockLoggingRaft: RaftFactory = {
   },
 };
 
+/** The reference Raft with state kept at module level: each peer made starts its election a little later. */
+let peersMade = 0;
+const moduleStateRaft: RaftFactory = {
+  make(options) {
+    const delayMs = peersMade++;
+    return reference.make({ ...options, clock: { now: () => options.clock.now(), setTimer: (ms, fn) => options.clock.setTimer(ms + delayMs, fn) } });
+  },
+};
+
 describe('TraceRecorder and TraceComparer', () => {
   function record(events: string[][]): TraceRecorder {
     const recorder = new TraceRecorder();
@@ -90,6 +99,11 @@ describe('runLabTest with checkDeterminism', () => {
     expect(outcome.error).toMatch(/^determinism check: the two runs of this seed diverge at event #\d+\n {2}first run: {2}t=\d+\.\d{4}s .+\n {2}second run: t=\d+\.\d{4}s /);
     // The same Raft passes the test itself: only the check sees that it cannot be replayed.
     expect((await runLabTest({ test: 'TestInitialElection2A', seed: 3, raft: unseededRaft })).passed).toBe(true);
+  });
+
+  it('fails a Raft that keeps state at module level from one run to the next', async () => {
+    const outcome = await runLabTest({ test: 'TestInitialElection2A', seed: 3, raft: moduleStateRaft, checkDeterminism: true });
+    expect(outcome.error).toMatch(/^determinism check: the two runs of this seed diverge at event #\d+/);
   });
 
   it('fails a Raft whose log differs between runs even though its events repeat', async () => {
