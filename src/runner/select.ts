@@ -13,9 +13,12 @@ export class UnknownTestArgumentError extends Error {
     readonly argument: string,
     readonly suggestion: string | undefined,
   ) {
-    super(`no test matches "${argument}"${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}`);
+    super(`no test matches "${argument}"${suggestion === undefined ? `; ${ALLOWED}` : ` (did you mean ${suggestion}?)`}`);
   }
 }
+
+/** What a test argument may be, for messages about one that selects nothing. */
+const ALLOWED = `give test names (see --list), a part (${PARTS.join(', ')}), "all" or a regular expression`;
 
 /** An argument that is no name, part or `all`, and not a valid regular expression either. */
 export class InvalidTestPatternError extends UnknownTestArgumentError {
@@ -69,18 +72,36 @@ function candidateNames(tests: readonly LabTest[]): string[] {
   return [...tests.map((test) => test.name), ...PARTS, 'all'];
 }
 
-/** The candidate nearest to `name` by edit distance, ignoring case; the first of equals wins. */
+/**
+ * The candidate nearest to `name` by edit distance, ignoring case, or
+ * undefined when none is near enough to be what was meant. A test is also
+ * compared without its `Test` prefix and part suffix, since that is how
+ * people shorten names on the command line (`Figure8Unreliable`).
+ */
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
+  const typed = name.toLowerCase();
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    const distance = Math.min(...spellings(candidate).map((spelling) => editDistance(typed, spelling)));
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  return best;
+  return bestDistance <= suggestionDistanceMax(typed) ? best : undefined;
+}
+
+/** A suggestion may differ in up to two characters, or in two fifths of what was typed. */
+function suggestionDistanceMax(typed: string): number {
+  return Math.max(2, Math.floor((typed.length * 2) / 5));
+}
+
+/** The lower-case forms a candidate may be typed in: whole, and a test's name without `Test` and its part. */
+function spellings(candidate: string): string[] {
+  const whole = candidate.toLowerCase();
+  const core = whole.replace(/^test/, '').replace(/2[a-d]$/, '');
+  return core === whole || core === '' ? [whole] : [whole, core];
 }
 
 /** Levenshtein distance: insertions, deletions and substitutions each cost one. */

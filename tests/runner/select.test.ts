@@ -59,6 +59,12 @@ describe('selectTests', () => {
     );
   });
 
+  it('suggests a test typed without its prefix and part, and nothing when no name is near', () => {
+    expect(() => selectTests(['Figure8Unreliabel'])).toThrow('no test matches "Figure8Unreliabel" (did you mean TestFigure8Unreliable2C?)');
+    expect(() => selectTests(['TestNoSuchTest'])).toThrow(new UnknownTestArgumentError('TestNoSuchTest', undefined));
+    expect(() => selectTests(['TestNoSuchTest'])).toThrow(/^no test matches "TestNoSuchTest"; give test names \(see --list\)/);
+  });
+
   it('suggests a part for a part that does not exist', () => {
     expect(() => selectTests(['2D'], registry)).toThrow('no test matches "2D" (did you mean 2A?)');
   });
