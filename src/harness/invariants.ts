@@ -84,6 +84,8 @@ export class InvariantChecker {
   private readonly committed: (CommittedEntry | undefined)[] = [undefined];
   /** The command first applied at each index, and by whom. */
   private readonly applied = new Map<number, { command: unknown; peer: number }>();
+  /** Each peer's view in the current check, reused from check to check. */
+  private readonly views: (RaftView | undefined)[] = [];
   /** A violation found inside an event (in an apply), thrown when the event ends. */
   private pending: InvariantViolation | undefined;
 
@@ -134,10 +136,12 @@ export class InvariantChecker {
 
   /** Checks every invariant against the live peers; throws the first violation. */
   check(): void {
+    const views = this.views;
     for (let i = 0; i < this.peers.length; i++) {
       const peer = this.peers[i];
+      const view = peer?.inspect?.();
+      views[i] = view;
       if (peer === undefined) continue;
-      const view = peer.inspect?.();
       const { term, isLeader } = view === undefined ? peer.getState() : { term: view.term, isLeader: view.role === 'leader' };
       this.checkTerm(i, term);
       if (isLeader) this.checkOneLeader(i, term);
@@ -147,8 +151,8 @@ export class InvariantChecker {
       }
     }
     // Leaders last, so that they are held to everything committed up to this event.
-    for (let i = 0; i < this.peers.length; i++) {
-      const view = this.peers[i]?.inspect?.();
+    for (let i = 0; i < views.length; i++) {
+      const view = views[i];
       if (view?.role === 'leader') this.checkLeaderComplete(i, view);
     }
     if (this.pending !== undefined) throw this.pending;

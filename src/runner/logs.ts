@@ -5,24 +5,13 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LogLevel } from '../sim/log.js';
 import type { RunResult } from './protocol.js';
-import { replayCommand } from './replay.js';
+import { replayCommand, type RunFlags } from './replay.js';
 
-export interface LogWriterOptions {
+export interface LogWriterOptions extends RunFlags {
   outputDir: string;
   /** Keep the logs of passing runs too. */
   archive: boolean;
-  realtime: boolean;
-  logLevel: LogLevel;
-  /** The external command template, in exec mode. */
-  exec?: string;
-  /** The user's Raft module, as given to --raft. */
-  raftModule?: string;
-  /** Strict mode (-r): check the Raft invariants after every event. */
-  strict?: boolean;
-  /** Run twice with the seed and fail where the two runs' events diverge. */
-  checkDeterminism?: boolean;
 }
 
 export function logFileName(test: string, k: number): string {
@@ -30,17 +19,8 @@ export function logFileName(test: string, k: number): string {
 }
 
 /** The whole file: a header naming the run and how to replay it, then its log. */
-export function formatLogFile(result: RunResult, options: Pick<LogWriterOptions, 'realtime' | 'logLevel' | 'exec' | 'raftModule' | 'strict' | 'checkDeterminism'>): string {
-  const replay = replayCommand({
-    test: result.test,
-    seed: result.seed,
-    realtime: options.realtime,
-    logLevel: options.logLevel,
-    ...(options.exec === undefined ? {} : { exec: options.exec }),
-    ...(options.raftModule === undefined ? {} : { raftModule: options.raftModule }),
-    ...(options.strict ? { strict: true } : {}),
-    ...(options.checkDeterminism ? { checkDeterminism: true } : {}),
-  });
+export function formatLogFile(result: RunResult, flags: RunFlags): string {
+  const replay = replayCommand({ ...flags, test: result.test, seed: result.seed });
   const lines = [`# test: ${result.test}`, `# seed: ${result.seed}`, `# replay: ${replay}`];
   // A run whose worker died wrote no log; its error is then the only account of it.
   if (result.log.length === 0 && result.error !== undefined) {

@@ -1,8 +1,7 @@
 import type { LogLevel } from '../sim/log.js';
 
-export interface ReplayOptions {
-  test: string;
-  seed: number;
+/** The flags that shape a run and its log, so a replay must repeat them. */
+export interface RunFlags {
   realtime: boolean;
   logLevel: LogLevel;
   /** The external command template, in exec mode. */
@@ -13,6 +12,11 @@ export interface ReplayOptions {
   strict?: boolean;
   /** Run twice with the seed and fail where the two runs' events diverge. */
   checkDeterminism?: boolean;
+}
+
+export interface ReplayOptions extends RunFlags {
+  test: string;
+  seed: number;
 }
 
 const VERBOSITY_FLAG: Record<LogLevel, string | undefined> = { none: undefined, debug: '-v', trace: '-vv' };

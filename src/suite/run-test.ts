@@ -59,7 +59,7 @@ export async function runLabTest(request: RunRequest, tests: readonly LabTest[] 
     const first = await runOnce(test, { ...request, onLogLine: undefined }, recorder);
     const comparer = new TraceComparer(recorder);
     run = await runOnce(test, request, comparer);
-    if (run.error === undefined || !(run.error instanceof DivergenceError)) {
+    if (!(run.error instanceof DivergenceError)) {
       const divergence = finalDivergence(comparer, first, run);
       if (divergence !== undefined) run.error = divergence;
     }
