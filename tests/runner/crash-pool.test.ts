@@ -8,12 +8,13 @@ import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPool, type PoolOptions, type RunPool } from '../../src/runner/pool.js';
 import type { RunResult, RunTask } from '../../src/runner/protocol.js';
+import { DEFAULT_RUN_SETTINGS } from '../../src/runner/settings.js';
 // @ts-expect-error: a plain JavaScript module without types.
 import { FIRST_LINE } from './fixtures/lab-fixtures.mjs';
 
-const registryModule = new URL('./fixtures/lab-fixtures.mjs', import.meta.url).href;
 const builtWorker = new URL('../../dist/runner/worker.js', import.meta.url);
-const task = (test: string, k = 0): RunTask => ({ test, k, seed: 1, realtime: false, logLevel: 'none', registryModule });
+const fixtureWorker = new URL('./fixtures/fixture-worker.mjs', import.meta.url);
+const task = (test: string, k = 0): RunTask => ({ test, k, seed: 1, settings: DEFAULT_RUN_SETTINGS });
 
 let pool: RunPool | undefined;
 afterEach(async () => {
@@ -22,7 +23,7 @@ afterEach(async () => {
 });
 
 function open(options: Partial<PoolOptions> = {}): RunPool {
-  pool = createPool({ workers: 1, workerFile: builtWorker, ...options });
+  pool = createPool({ workers: 1, workerFile: fixtureWorker, ...options });
   return pool;
 }
 

@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPool, type PoolOptions } from '../../src/runner/pool.js';
+import { DEFAULT_RUN_SETTINGS } from '../../src/runner/settings.js';
 import { stress, type StressOptions } from '../../src/runner/stress.js';
 // @ts-expect-error: a plain JavaScript module without types.
 import { FIRST_LINE } from './fixtures/lab-fixtures.mjs';
 
-const registryModule = new URL('./fixtures/lab-fixtures.mjs', import.meta.url).href;
 const builtWorker = new URL('../../dist/runner/worker.js', import.meta.url);
+const fixtureWorker = new URL('./fixtures/fixture-worker.mjs', import.meta.url);
 
 let root: string;
 beforeEach(async () => {
@@ -31,17 +32,15 @@ function options(overrides: Partial<StressOptions>): StressOptions {
     workers: 1,
     sequential: true,
     seedBase: 10,
-    realtime: false,
-    logLevel: 'none',
+    settings: DEFAULT_RUN_SETTINGS,
     archive: false,
     outputDir: join(root, 'out'),
-    registryModule,
     ...overrides,
   };
 }
 
-// Run from source, the default pool would look for worker.js beside pool.ts; the compiled one is given instead.
-const realPool = (o: PoolOptions) => createPool({ ...o, workerFile: builtWorker });
+// The built worker with the fixture tests added; run from source, the default pool would look for worker.js beside pool.ts.
+const realPool = (o: PoolOptions) => createPool({ ...o, workerFile: fixtureWorker });
 
 describe.runIf(existsSync(builtWorker))('stress with faulty runs (built worker)', () => {
   it('writes the log of every faulty run with its first line, and passes the runs after each fault', async () => {

@@ -9,8 +9,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExecPool, execEnv, findShell, substituteCommand } from '../../src/runner/exec.js';
 import { RunCancelledError } from '../../src/runner/pool.js';
 import type { RunTask } from '../../src/runner/protocol.js';
+import { DEFAULT_RUN_SETTINGS } from '../../src/runner/settings.js';
 
-const task: RunTask = { test: 'TestBackup2B', k: 4, seed: 1004, realtime: false, logLevel: 'none', worker: 2 };
+const task: RunTask = { test: 'TestBackup2B', k: 4, seed: 1004, settings: DEFAULT_RUN_SETTINGS, worker: 2 };
 
 let dir: string;
 beforeEach(async () => {

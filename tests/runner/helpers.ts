@@ -38,7 +38,7 @@ export function fakePool(outcome: Outcome = () => ({})): { pool: FakePool; creat
           seed: task.seed,
           passed: true,
           wallMs: 10,
-          ...(task.realtime ? {} : { simMs: 3000 }),
+          ...(task.settings.realtime ? {} : { simMs: 3000 }),
           log: [`000000 TEST run ${task.test} ${task.k}`],
           ...outcome(task),
         };

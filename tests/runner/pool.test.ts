@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPool, RunCancelledError, type RunPool } from '../../src/runner/pool.js';
 import type { RunTask } from '../../src/runner/protocol.js';
+import { DEFAULT_RUN_SETTINGS } from '../../src/runner/settings.js';
 
-const task: RunTask = { test: 'TestInitialElection2A', k: 3, seed: 42, realtime: false, logLevel: 'none' };
+const task: RunTask = { test: 'TestInitialElection2A', k: 3, seed: 42, settings: DEFAULT_RUN_SETTINGS };
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 // The real worker is the compiled one: piscina loads JavaScript (npm test builds first).
 const builtWorker = new URL('../../dist/runner/worker.js', import.meta.url);
@@ -43,7 +44,7 @@ describe('createPool', () => {
 
   it.runIf(existsSync(builtWorker))('runs a lab test in the built worker', async () => {
     pool = createPool({ workers: 2, workerFile: builtWorker });
-    const [a, b] = await Promise.all([pool.run(task), pool.run({ ...task, k: 4, seed: 43, logLevel: 'debug' })]);
+    const [a, b] = await Promise.all([pool.run(task), pool.run({ ...task, k: 4, seed: 43, settings: { ...DEFAULT_RUN_SETTINGS, logLevel: 'debug' } })]);
     expect(a).toMatchObject({ test: task.test, k: 3, seed: 42, passed: true });
     expect(a.simMs).toBeGreaterThan(2000);
     expect(a.wallMs).toBeGreaterThan(0);
