@@ -22,6 +22,8 @@ export function createRunTask(tests: readonly LabTest[]): (task: RunTask) => Pro
     try {
       const { settings } = task;
       const raft = settings.raftModule === undefined ? undefined : await loadRaftFactory(settings.raftModule);
+      // The run's time limit counts from here, not from the thread's start.
+      stream?.started();
       const startedMs = performance.now();
       const outcome = await runLabTest(
         {

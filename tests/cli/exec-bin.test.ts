@@ -40,11 +40,11 @@ describe.runIf(built)('raft-dstest --exec (built)', () => {
     expect(await readdir(out)).toHaveLength(failedRuns);
   });
 
-  it('ends `sleep 30` at --timeout 2s: both runs failed as timed out, in about 2 s', async () => {
+  it('ends `sleep 30` at --timeout 2s: both runs failed as timed out, long before the sleep would end', async () => {
     const out = join(dir, 'out');
     const { code, stdout, ms } = await raftDstest(['--exec', 'sleep 30', 'X', '-n', '2', '-p', '2', '--timeout', '2s', '-o', out]);
     expect(code).toBe(1);
-    expect(ms).toBeLessThan(5000);
+    expect(ms).toBeLessThan(20_000);
     expect(counts(stdout)).toEqual([['X', 2, 2]]);
     expect(stdout.match(/FAIL X #\d \(seed \d+\): timed out after 2s/g)).toHaveLength(2);
     expect((await readdir(out)).sort()).toEqual(['X_0.log', 'X_1.log']);
@@ -135,7 +135,8 @@ describe.runIf(built)('faulty lab runs through the command line (fixture tests)'
       bin: fixtureBin,
     });
     expect(code).toBe(1);
-    expect(ms).toBeLessThan(10_000);
+    // A backstop: without the timeout the run would never end.
+    expect(ms).toBeLessThan(30_000);
     // In registry order: the fixtures module lists FixturePass first.
     expect(counts(stdout)).toEqual([
       ['FixturePass', 0, 2],

@@ -8,13 +8,12 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPool, type PoolOptions } from '../../src/runner/pool.js';
+import { createPool, WORKER_ENTRY, type PoolOptions } from '../../src/runner/pool.js';
 import { DEFAULT_RUN_SETTINGS } from '../../src/runner/settings.js';
 import { stress, type StressOptions } from '../../src/runner/stress.js';
 // @ts-expect-error: a plain JavaScript module without types.
 import { FIRST_LINE } from './fixtures/lab-fixtures.mjs';
 
-const builtWorker = new URL('../../dist/runner/worker.js', import.meta.url);
 const fixtureWorker = new URL('./fixtures/fixture-worker.mjs', import.meta.url);
 
 let root: string;
@@ -39,10 +38,10 @@ function options(overrides: Partial<StressOptions>): StressOptions {
   };
 }
 
-// The built worker with the fixture tests added; run from source, the default pool would look for worker.js beside pool.ts.
+// The built worker with the fixture tests added.
 const realPool = (o: PoolOptions) => createPool({ ...o, workerFile: fixtureWorker });
 
-describe.runIf(existsSync(builtWorker))('stress with faulty runs (built worker)', () => {
+describe.runIf(existsSync(WORKER_ENTRY))('stress with faulty runs (built worker)', () => {
   it('writes the log of every faulty run with its first line, and passes the runs after each fault', async () => {
     const report = await stress(
       options({ tests: ['FixtureHangSync', 'FixtureExit', 'FixtureThrow', 'FixtureOom', 'FixturePass'], iterations: 2, workers: 2, timeoutMs: 1000, heapLimitMb: 64 }),
@@ -70,12 +69,12 @@ describe.runIf(existsSync(builtWorker))('stress with faulty runs (built worker)'
 
   it('ends a hung run when cancelled and keeps the logs of the runs that finished', async () => {
     const cancel = new AbortController();
-    const running = stress(options({ tests: ['FixtureThrow', 'FixtureHangSync'], iterations: 3, workers: 2, sequential: false }), {
+    // Lane 0 takes FixtureThrow #0 and lane 1 FixtureHangSync #0, which never ends; cancel once the first has.
+    const report = await stress(options({ tests: ['FixtureThrow', 'FixtureHangSync'], iterations: 3, workers: 2, sequential: false }), {
       createPool: realPool,
       signal: cancel.signal,
+      onRunFinished: () => cancel.abort(),
     });
-    setTimeout(() => cancel.abort(), 500);
-    const report = await running;
     expect(report.interrupted).toBe(true);
     expect(report.cutOffRuns).toBeGreaterThan(0);
     expect(await readdir(join(root, 'out'))).toContain('FixtureThrow_0.log');

@@ -58,3 +58,16 @@ export function fakePool(outcome: Outcome = () => ({})): { pool: FakePool; creat
     },
   };
 }
+
+/**
+ * Waits until `ready()` holds, checking every few milliseconds. The deadline
+ * is only a backstop for a test that would otherwise hang: it is no budget
+ * that a slow machine could miss.
+ */
+export async function waitFor(ready: () => boolean | Promise<boolean>, what: string, deadlineMs = 30_000): Promise<void> {
+  const startedMs = Date.now();
+  while (!(await ready())) {
+    if (Date.now() - startedMs > deadlineMs) throw new Error(`gave up waiting for ${what} after ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
