@@ -6,6 +6,7 @@
  */
 import ora, { type Ora } from 'ora';
 import type { RunResult } from '../runner/protocol.js';
+import { shellWord } from '../runner/shell-words.js';
 import type { StressProgress } from '../runner/stress.js';
 
 export interface ProgressReporter {
@@ -37,11 +38,14 @@ export function formatProgress(progress: StressProgress, elapsedMs: number): str
   return `${progress.done}/${progress.total} runs, ${progress.failed} failed, ${formatElapsed(elapsedMs)} elapsed, ETA ${eta}`;
 }
 
-/** `FAIL TestReElection2A #7 (seed 1241): <first line of error> — log: <path>` */
+/**
+ * `FAIL TestReElection2A #7 (seed 1241): <first line of error> — log: <path>`;
+ * a test name that is not a plain word is quoted as the replay line quotes it.
+ */
 export function formatFailure(result: Pick<RunResult, 'test' | 'k' | 'seed' | 'error'>, logPath: string | undefined): string {
   const firstLine = result.error?.split('\n', 1)[0] ?? 'failed';
   const where = logPath === undefined ? '' : ` — log: ${logPath}`;
-  return `FAIL ${result.test} #${result.k} (seed ${result.seed}): ${firstLine}${where}`;
+  return `FAIL ${shellWord(result.test)} #${result.k} (seed ${result.seed}): ${firstLine}${where}`;
 }
 
 /** Tenths of a second under a minute, where they still say something; then minutes and seconds. */

@@ -19,14 +19,52 @@ import type { RunResult, RunTask } from './protocol.js';
 /** How long a command has to exit after SIGTERM before its group gets SIGKILL. */
 export const KILL_GRACE_MS = 2000;
 
-/** `{test}`, `{seed}` and `{k}` replaced by the run's own. */
-export function substituteCommand(template: string, task: Pick<RunTask, 'test' | 'seed' | 'k'>): string {
-  return template.replace(/\{(test|seed|k)\}/g, (_, name: 'test' | 'seed' | 'k') => String(task[name]));
+/** The environment variable each placeholder stands for. */
+const PLACEHOLDER_VARIABLES = { test: 'RAFT_DSTEST_TEST', seed: 'RAFT_DSTEST_SEED', k: 'RAFT_DSTEST_K' } as const;
+const PLACEHOLDER = /^\{(test|seed|k)\}/;
+
+/**
+ * The command with `{test}`, `{seed}` and `{k}` replaced by references to
+ * the run's environment variables, never by the values themselves: a test
+ * name such as `a;rm -rf ~` then reaches the command as data, since the shell
+ * does not parse what a variable expands to. Each reference is quoted for
+ * where it stands, so that it is one word, as the value alone would be:
+ * `"${V}"` outside quotes, `${V}` inside double quotes, and `'"${V}"'`
+ * (close, expand, reopen) inside single quotes, as in `go test -run '^{test}$'`.
+ * A command that hands a placeholder to a shell of its own (`bash -c "… {test}"`)
+ * is that shell's to quote; the README points to the variables for those.
+ */
+export function substituteCommand(template: string): string {
+  let out = '';
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < template.length; i++) {
+    const char = template[i]!;
+    const placeholder = char === '{' ? PLACEHOLDER.exec(template.slice(i)) : null;
+    if (placeholder !== null) {
+      const variable = `\${${PLACEHOLDER_VARIABLES[placeholder[1] as keyof typeof PLACEHOLDER_VARIABLES]}}`;
+      out += quote === "'" ? `'"${variable}"'` : quote === '"' ? variable : `"${variable}"`;
+      i += placeholder[0].length - 1;
+    } else if (char === '\\' && quote !== "'") {
+      // An escaped character is taken as it is, whatever it is.
+      out += template.slice(i, i + 2);
+      i += 1;
+    } else {
+      if (quote === undefined && (char === "'" || char === '"')) quote = char;
+      else if (char === quote) quote = undefined;
+      out += char;
+    }
+  }
+  return out;
 }
 
-/** The environment a command gets on top of the runner's own. */
+/** The environment a command gets on top of the runner's own: the values the placeholders stand for, and the worker slot. */
 export function execEnv(task: RunTask): Record<string, string> {
-  return { RAFT_DSTEST_TEST: task.test, RAFT_DSTEST_SEED: String(task.seed), RAFT_DSTEST_WORKER: String(task.worker ?? 0) };
+  return {
+    [PLACEHOLDER_VARIABLES.test]: task.test,
+    [PLACEHOLDER_VARIABLES.seed]: String(task.seed),
+    [PLACEHOLDER_VARIABLES.k]: String(task.k),
+    RAFT_DSTEST_WORKER: String(task.worker ?? 0),
+  };
 }
 
 /**
@@ -72,13 +110,15 @@ export function createExecPool(options: PoolOptions): RunPool {
   if (template === undefined || template.trim() === '') throw new Error('exec mode needs a command');
   installExitHook();
   const shell = findShell();
+  // The same text for every run: the values come in each run's environment.
+  const command = substituteCommand(template);
   const timeoutMs = options.timeoutMs === 0 ? undefined : options.timeoutMs;
 
   return {
     async run(task, signal) {
       if (signal?.aborted) throw new RunCancelledError(`run ${task.test} #${task.k} cancelled`);
       const startedMs = performance.now();
-      const child = execa(substituteCommand(template, task), {
+      const child = execa(command, {
         shell,
         all: true,
         reject: false,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { RunResult } from './protocol.js';
 import { replayCommand } from './replay.js';
 import type { RunSettings } from './settings.js';
+import { shellWord } from './shell-words.js';
 
 export interface LogWriterOptions {
   outputDir: string;
@@ -24,7 +25,8 @@ export function logFileName(test: string, k: number): string {
 /** The whole file: a header naming the run and how to replay it, then its log. */
 export function formatLogFile(result: RunResult, settings: RunSettings): string {
   const replay = replayCommand(settings, result.test, result.seed);
-  const lines = [`# test: ${result.test}`, `# seed: ${result.seed}`, `# replay: ${replay}`];
+  // The name as a shell word, like the replay line: one line, whatever it holds.
+  const lines = [`# test: ${shellWord(result.test)}`, `# seed: ${result.seed}`, `# replay: ${replay}`];
   // A run whose worker died wrote no log; its error is then the only account of it.
   if (result.log.length === 0 && result.error !== undefined) {
     for (const line of result.error.split('\n')) lines.push(`# error: ${line}`);

@@ -1,17 +1,13 @@
 import { replayFlags, type RunSettings } from './settings.js';
+import { shellCommand } from './shell-words.js';
 
 /**
  * The command that runs one run again, with the settings that shaped it and
  * its log, so that a failure can be replayed (and, in simulation, reproduced
- * byte for byte).
+ * byte for byte). Every word is quoted for the shell, so that pasting it
+ * runs exactly this run, whatever the test's name or the --exec command holds.
  */
 export function replayCommand(settings: RunSettings, test: string, seed: number): string {
   const { before, after } = replayFlags(settings);
-  const quoted = (words: string[]) => words.map((word, i) => (i % 2 === 1 && (words[i - 1] === '--exec' || words[i - 1] === '--raft') ? shellQuote(word) : word));
-  return ['npx', 'raft-dstest', ...quoted(before), test, '--seed', String(seed), '-n', '1', ...after].join(' ');
-}
-
-/** Quotes a word for a POSIX shell: single quotes, with each ' written as '\''. */
-function shellQuote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
+  return shellCommand(['npx', 'raft-dstest', ...before, test, '--seed', String(seed), '-n', '1', ...after]);
 }

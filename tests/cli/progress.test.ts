@@ -53,6 +53,11 @@ describe('formatFailure', () => {
     const line = formatFailure({ test: 'TestReElection2A', k: 7, seed: 1241, error: 'expected one leader, got none\n    at check' }, 'reports/x/TestReElection2A_7.log');
     expect(line).toBe('FAIL TestReElection2A #7 (seed 1241): expected one leader, got none — log: reports/x/TestReElection2A_7.log');
   });
+
+  it('quotes a test name that is not a plain word, keeping the line one line', () => {
+    expect(formatFailure({ test: 'a;b c', k: 0, seed: 1, error: 'x' }, undefined)).toBe("FAIL 'a;b c' #0 (seed 1): x");
+    expect(formatFailure({ test: 'two\nlines', k: 0, seed: 1, error: 'x' }, undefined)).toBe("FAIL $'two\\nlines' #0 (seed 1): x");
+  });
 });
 
 describe('PlainProgress', () => {

@@ -39,14 +39,28 @@ function alive(pid: number): boolean {
 }
 
 describe('substituteCommand and execEnv', () => {
-  it('replaces {test}, {seed} and {k} everywhere, and nothing else', () => {
-    expect(substituteCommand("go test -run '^{test}$' -seed {seed} -k {k} {test} {other}", task)).toBe(
-      "go test -run '^TestBackup2B$' -seed 1004 -k 4 TestBackup2B {other}",
+  it('replaces {test}, {seed} and {k} everywhere with references to the run variables, quoted for where they stand, and nothing else', () => {
+    expect(substituteCommand("go test -run '^{test}$' -seed {seed} -k {k} {test} {other}")).toBe(
+      `go test -run '^'"\${RAFT_DSTEST_TEST}"'$' -seed "\${RAFT_DSTEST_SEED}" -k "\${RAFT_DSTEST_K}" "\${RAFT_DSTEST_TEST}" {other}`,
     );
+    expect(substituteCommand('echo "a {test} b" \\{test} "\\"{k}"')).toBe('echo "a ${RAFT_DSTEST_TEST} b" \\{test} "\\"${RAFT_DSTEST_K}"');
   });
 
-  it('names the test, seed and worker slot', () => {
-    expect(execEnv(task)).toEqual({ RAFT_DSTEST_TEST: 'TestBackup2B', RAFT_DSTEST_SEED: '1004', RAFT_DSTEST_WORKER: '2' });
+  it('names the test, seed, run index and worker slot', () => {
+    expect(execEnv(task)).toEqual({ RAFT_DSTEST_TEST: 'TestBackup2B', RAFT_DSTEST_SEED: '1004', RAFT_DSTEST_K: '4', RAFT_DSTEST_WORKER: '2' });
+  });
+
+  // Issue 11, item 1: `--exec 'echo {test}' 'a;touch /tmp/pwned'` ran the touch.
+  it('hands any test name to the command as one word of data, never as shell code, in any quoting', async () => {
+    const marker = join(dir, 'pwned');
+    const names = [`a;touch ${marker}`, `$(touch ${marker})`, `\`touch ${marker}\``, `x' ; touch ${marker}; '`, `x" ; touch ${marker}; "`, 'two\nlines', '*', ' spaced  out '];
+    const pool = createExecPool({ workers: 1, exec: `printf '[%s]' {test}; printf '[%s]' "in double {test}"; printf '[%s]' 'in single {test}'` });
+    for (const name of names) {
+      const result = await pool.run({ ...task, test: name });
+      expect(result.passed, name).toBe(true);
+      expect(result.log.join('\n'), name).toBe(`[${name}][in double ${name}][in single ${name}]`);
+    }
+    expect(existsSync(marker)).toBe(false);
   });
 });
 

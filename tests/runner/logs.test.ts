@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatLogFile, LogWriter } from '../../src/runner/logs.js';
 import type { RunResult } from '../../src/runner/protocol.js';
 import { replayCommand } from '../../src/runner/replay.js';
+import { shellWord } from '../../src/runner/shell-words.js';
 import { DEFAULT_RUN_SETTINGS } from '../../src/runner/settings.js';
 
 let root: string;
@@ -23,6 +24,13 @@ function result(overrides: Partial<RunResult>): RunResult {
 const quiet = DEFAULT_RUN_SETTINGS;
 
 describe('replayCommand', () => {
+  // Issue 11, item 3: test names and commands were printed bare.
+  it('quotes every word that is not plain, so that pasting the line runs exactly this run', () => {
+    expect(replayCommand({ ...quiet, exec: 'echo {test}; exit 1' }, 'a;touch /tmp/x', 3)).toBe(`npx raft-dstest --exec 'echo {test}; exit 1' 'a;touch /tmp/x' --seed 3 -n 1`);
+    expect(replayCommand({ ...quiet, raftModule: "my raft's/raft.mjs" }, 'T', 1)).toBe(`npx raft-dstest --raft 'my raft'\\''s/raft.mjs' T --seed 1 -n 1`);
+    expect(replayCommand(quiet, 'two\nlines', 1)).toBe(`npx raft-dstest $'two\\nlines' --seed 1 -n 1`);
+  });
+
   it('replays an external command with --exec, quoted for the shell', () => {
     expect(replayCommand({ ...quiet, exec: "go test -run '^{test}$'" }, 'X', 7)).toBe(
       `npx raft-dstest --exec 'go test -run '\\''^{test}$'\\''' X --seed 7 -n 1`,
@@ -53,6 +61,11 @@ describe('formatLogFile', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('keeps its three header lines three lines, whatever the test is called', () => {
+    const text = formatLogFile(result({ test: 'x\n# replay: rm -rf ~' }), quiet);
+    expect(text.split('\n').slice(0, 3)).toEqual([`# test: $'x\\n# replay: rm -rf ~'`, '# seed: 1241', `# replay: npx raft-dstest $'x\\n# replay: rm -rf ~' --seed 1241 -n 1`]);
   });
 
   it('gives the error of a run that left no log (its worker died)', () => {
@@ -98,5 +111,15 @@ describe('LogWriter', () => {
     const logs = new LogWriter({ outputDir: join(import.meta.filename, 'out'), archive: true, settings: quiet });
     logs.write(result({}));
     await expect(logs.flush()).rejects.toThrow();
+  });
+});
+
+describe('shellWord', () => {
+  it('gives back, through a real shell, exactly the word it was given', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const words = ['plain', 'a;b', "it's", 'tab\there', 'two\nlines', '$(x) `y` "z" \\ *', '', 'é ✓', '\u0001\u007f'];
+    const printed = execFileSync('bash', ['-c', `printf '%s\\0' ${words.map(shellWord).join(' ')}`]).toString('utf8');
+    expect(printed.split('\0').slice(0, -1)).toEqual(words);
+    for (const word of words) expect(shellWord(word), JSON.stringify(word)).not.toContain('\n');
   });
 });
