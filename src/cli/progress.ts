@@ -38,13 +38,22 @@ export function formatProgress(progress: StressProgress, elapsedMs: number): str
   return `${progress.done}/${progress.total} runs, ${progress.failed} failed, ${formatElapsed(elapsedMs)} elapsed, ETA ${eta}`;
 }
 
+/** How much of an error's first line the terminal gets; the log and the JSON report have all of it. */
+export const FAILURE_LINE_MAX = 200;
+
 /**
  * `FAIL TestReElection2A #7 (seed 1241): <first line of error> — log: <path>`;
- * a test name that is not a plain word is quoted as the replay line quotes it.
+ * a test name that is not a plain word is quoted as the replay line quotes
+ * it, a long error is cut, and a log that could not be written says so.
  */
-export function formatFailure(result: Pick<RunResult, 'test' | 'k' | 'seed' | 'error'>, logPath: string | undefined): string {
-  const firstLine = result.error?.split('\n', 1)[0] ?? 'failed';
-  const where = logPath === undefined ? '' : ` — log: ${logPath}`;
+export function formatFailure(
+  result: Pick<RunResult, 'test' | 'k' | 'seed' | 'error'>,
+  logPath: string | undefined,
+  logFailure?: { path: string; error: Error },
+): string {
+  let firstLine = result.error?.split('\n', 1)[0] ?? 'failed';
+  if (firstLine.length > FAILURE_LINE_MAX) firstLine = `${firstLine.slice(0, FAILURE_LINE_MAX)}… (cut; the whole error is in the log)`;
+  const where = logPath !== undefined ? ` — log: ${logPath}` : logFailure !== undefined ? ` — log not written (${logFailure.path}: ${logFailure.error.message})` : '';
   return `FAIL ${shellWord(result.test)} #${result.k} (seed ${result.seed}): ${firstLine}${where}`;
 }
 

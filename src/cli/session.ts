@@ -5,8 +5,9 @@
  * Per-run data comes from stress()'s onRunFinished events.
  */
 import { runWindows, seedsFit, type RunWindow, type Shard } from '../runner/plan.js';
-import { buildReport, formatJsonReport, runRecord, wallSecondsByTest, type RunRecord } from '../runner/report-json.js';
+import { buildReport, formatJsonReport, interruptedRecord, runRecord, wallSecondsByTest, type InterruptedRecord, type RunRecord } from '../runner/report-json.js';
 import { renderJUnit } from '../runner/report-junit.js';
+import type { OutputFiles } from '../runner/output-files.js';
 import { checkReportPath, writeReportFile } from '../runner/report-files.js';
 import type { RunMode } from '../runner/settings.js';
 import type { RunFinished, StressOptions } from '../runner/stress.js';
@@ -23,6 +24,13 @@ export interface SessionOptions {
   timing: boolean;
 }
 
+/** A report that could not be written: which, where, and why. */
+export interface ReportFailure {
+  flag: '--json' | '--junit';
+  path: string;
+  error: Error;
+}
+
 export interface SessionPlan {
   tests: readonly string[];
   iterations: number;
@@ -34,6 +42,8 @@ export interface SessionPlan {
 export class Session {
   /** Every finished run, kept only when a report needs them. */
   private readonly runs: RunRecord[] = [];
+  /** Every run cut off in flight, likewise. */
+  private readonly interrupted: InterruptedRecord[] = [];
   private roundRuns: RunRecord[] = [];
 
   constructor(
@@ -74,6 +84,10 @@ export class Session {
   }
 
   record({ result, logPath }: RunFinished): void {
+    if (result.interrupted !== undefined) {
+      if (this.writesReports) this.interrupted.push(interruptedRecord({ ...result, interrupted: result.interrupted }, logPath));
+      return;
+    }
     if (!this.writesReports && !this.options.timing) return;
     const record = runRecord(result, logPath);
     if (this.writesReports) this.runs.push(record);
@@ -85,13 +99,25 @@ export class Session {
     return this.options.timing ? wallSecondsByTest(this.roundRuns) : undefined;
   }
 
-  /** Writes the reports asked for, with every run so far; called after each round, so an interrupted loop keeps its data. */
-  async writeReports(wallMs: number): Promise<void> {
-    if (!this.writesReports) return;
+  /**
+   * Writes the reports asked for, with every run so far; called after each
+   * round, so an interrupted loop keeps its data. Each report is written
+   * whether or not the other could be; returns those that could not, and why.
+   */
+  async writeReports(wallMs: number, files?: OutputFiles): Promise<ReportFailure[]> {
+    if (!this.writesReports) return [];
     const { seedBase, mode, workers, tests } = this.plan;
-    const report = buildReport({ seed: seedBase, mode, workers, startedAt: this.startedAt.toISOString(), wallMs }, tests, this.runs);
-    if (this.options.json !== undefined) await writeReportFile(this.options.json, formatJsonReport(report));
-    if (this.options.junit !== undefined) await writeReportFile(this.options.junit, renderJUnit(report, partOf));
+    const report = buildReport({ seed: seedBase, mode, workers, startedAt: this.startedAt.toISOString(), wallMs }, tests, this.runs, this.interrupted);
+    const wanted: Array<[ReportFailure['flag'], string | undefined, () => string]> = [
+      ['--json', this.options.json, () => formatJsonReport(report)],
+      ['--junit', this.options.junit, () => renderJUnit(report, partOf)],
+    ];
+    const failures: ReportFailure[] = [];
+    for (const [flag, path, render] of wanted) {
+      if (path === undefined) continue;
+      await writeReportFile(path, render(), files).catch((error: unknown) => failures.push({ flag, path, error: error instanceof Error ? error : new Error(String(error)) }));
+    }
+    return failures;
   }
 }
 

@@ -1,21 +1,25 @@
 /**
  * The stress command: runs the selected tests, shows progress, prints the
- * table, and says how the process should exit. The first Ctrl-C stops it
- * gracefully (partial table, logs flushed, exit 130); a second one exits at once.
+ * table, writes the reports, and says how the process should exit. The
+ * first Ctrl-C, SIGTERM or SIGHUP stops it gracefully: runs in flight are cut
+ * off (their logs kept), the partial table is printed, the reports written,
+ * and it exits 128 + the signal's number; a second signal exits at once.
  */
+import type { OutputFiles } from '../runner/output-files.js';
 import type { PoolOptions, RunPool } from '../runner/pool.js';
 import { checkOutputDir } from '../runner/output-dir.js';
 import { runMode, type RunSettings } from '../runner/settings.js';
-import { stress, type StressOptions, type StressReport } from '../runner/stress.js';
-import { ExitCode, exitCodeFor } from './exit-codes.js';
+import { shellWord } from '../runner/shell-words.js';
+import { stress, type RunFinished, type StressOptions, type StressReport } from '../runner/stress.js';
+import { ExitCode, exitCodeFor, STOP_SIGNALS, type StopSignal } from './exit-codes.js';
 import { createProgressReporter, formatElapsed, formatFailure, type Every } from './progress.js';
-import { Session, windowLine, windowOptions, type SessionOptions } from './session.js';
+import { Session, windowLine, windowOptions, type ReportFailure, type SessionOptions } from './session.js';
 import { renderTable } from './table.js';
 
-/** Where Ctrl-C comes from: the process by default, an emitter in tests. */
+/** Where Ctrl-C and the other stop signals come from: the process by default, an emitter in tests. */
 export interface SignalSource {
-  on(signal: 'SIGINT', listener: () => void): unknown;
-  off(signal: 'SIGINT', listener: () => void): unknown;
+  on(signal: StopSignal, listener: () => void): unknown;
+  off(signal: StopSignal, listener: () => void): unknown;
 }
 
 export interface StressCommandDeps {
@@ -26,13 +30,15 @@ export interface StressCommandDeps {
   color: boolean;
   nowMs: () => number;
   signals: SignalSource;
-  /** Ends the process at once; used only for a second Ctrl-C. */
+  /** Ends the process at once; used only for a second stop signal. */
   exit: (code: number) => void;
   plainProgressIntervalMs: number;
   every?: Every;
   createPool?: (options: PoolOptions) => RunPool;
   /** The worker module for lab runs; the built one by default. */
   workerFile?: URL;
+  /** Where logs and reports are written; the real file system unless given (tests give a full disk). */
+  outputFiles?: OutputFiles;
   /** The local time, for the reports' startedAt. */
   now?: () => Date;
 }
@@ -44,16 +50,19 @@ export async function stressCommand(options: StressOptions, deps: StressCommandD
   const session = new Session(sessionOptions, { tests, iterations, seedBase, workers, mode: runMode(options.settings) }, deps.now?.() ?? new Date());
   await session.checkPaths();
   const cancel = new AbortController();
-  const onInterrupt = () => {
-    if (cancel.signal.aborted) deps.exit(ExitCode.Interrupted);
-    else cancel.abort();
-  };
-  // Listen before saying anything, so that a Ctrl-C after the first line is always graceful.
-  deps.signals.on('SIGINT', onInterrupt);
+  // Listen before saying anything, so that a signal after the first line is always graceful.
+  const listeners = (Object.keys(STOP_SIGNALS) as StopSignal[]).map((signal) => {
+    const listener = () => {
+      if (cancel.signal.aborted) deps.exit(STOP_SIGNALS[signal]);
+      else cancel.abort(signal);
+    };
+    deps.signals.on(signal, listener);
+    return { signal, listener };
+  });
   try {
     return await runRounds(options, deps, session, sessionOptions, cancel.signal);
   } finally {
-    deps.signals.off('SIGINT', onInterrupt);
+    for (const { signal, listener } of listeners) deps.signals.off(signal, listener);
   }
 }
 
@@ -74,7 +83,8 @@ async function runRounds(options: StressOptions, deps: StressCommandDeps, sessio
   const startedMs = deps.nowMs();
   let report: StressReport | undefined;
   let failedRuns = 0;
-  let reportError: unknown;
+  const logFailures: Array<{ path: string; error: Error }> = [];
+  let reportFailures: ReportFailure[] = [];
   for (const window of session.windows()) {
     const line = windowLine(window, sessionOptions);
     if (line !== undefined) deps.stdout.write(`${line}\n`);
@@ -86,33 +96,49 @@ async function runRounds(options: StressOptions, deps: StressCommandDeps, sessio
         wallClockMs: deps.nowMs,
         onRunFinished: (event) => {
           session.record(event);
-          const { result, logPath, progress } = event;
-          reporter.runFinished(progress, result.passed ? undefined : formatFailure(result, logPath));
+          reporter.runFinished(event.progress, announcement(event));
         },
         ...(deps.createPool === undefined ? {} : { createPool: deps.createPool }),
         ...(deps.workerFile === undefined ? {} : { workerFile: deps.workerFile }),
+        ...(deps.outputFiles === undefined ? {} : { logFiles: deps.outputFiles }),
       });
     } finally {
       reporter.stop();
     }
     failedRuns += report.failedRuns;
-    // Until the table is out, a second Ctrl-C still means "quit at once".
+    logFailures.push(...report.logFailures);
+    // Until the table is out, a second signal still means "quit at once".
     deps.stdout.write(`${renderTable(report, { color: deps.color, ...timingOf(session) })}\n`);
     deps.stdout.write(`${summaryLine(report, options.outputDir)}\n`);
     // Written after every round, so that a loop ended any way leaves its reports.
-    reportError = await session.writeReports(deps.nowMs() - startedMs).then(() => undefined, (error: unknown) => error);
-    if (!session.loops || report.interrupted || report.stoppedEarly || report.logError !== undefined || reportError !== undefined) break;
+    reportFailures = await session.writeReports(deps.nowMs() - startedMs, deps.outputFiles);
+    if (!session.loops || report.interrupted || report.stoppedEarly || report.logFailures.length > 0 || reportFailures.length > 0) break;
   }
   if (report === undefined) return ExitCode.Passed;
-  if (reportError !== undefined) {
-    deps.stderr.write(`raft-dstest: could not write a report: ${reportError instanceof Error ? reportError.message : String(reportError)}\n`);
-    return ExitCode.Usage;
+  for (const failure of reportFailures) {
+    deps.stderr.write(`raft-dstest: could not write ${failure.flag} report "${failure.path}": ${failure.error.message}\n`);
   }
-  if (report.logError !== undefined) {
-    const reason = report.logError instanceof Error ? report.logError.message : String(report.logError);
-    deps.stderr.write(`raft-dstest: could not write logs to "${options.outputDir}": ${reason}\n`);
+  if (logFailures.length > 0) deps.stderr.write(`${logFailuresLine(logFailures)}\n`);
+  return exitCodeFor({ ...report, failedRuns }, logFailures.length > 0 || reportFailures.length > 0);
+}
+
+/** What a finished run says on a line of its own, if anything: a failure, a cut-off run, or a log that could not be written. */
+export function announcement({ result, logPath, logFailure }: RunFinished): string | undefined {
+  if (result.interrupted !== undefined) {
+    const where = logPath !== undefined ? ` — log: ${logPath}` : logFailure !== undefined ? ` — log not written (${logFailure.path}: ${logFailure.error.message})` : '';
+    return `CUT OFF ${shellWord(result.test)} #${result.k} (seed ${result.seed}): ${result.interrupted}${where}`;
   }
-  return exitCodeFor({ ...report, failedRuns });
+  if (!result.passed) return formatFailure(result, logPath, logFailure);
+  if (logFailure !== undefined) return `log not written: ${logFailure.path}: ${logFailure.error.message}`;
+  return undefined;
+}
+
+/** One line on stderr for logs that could not be written: how many, the first path and why. */
+export function logFailuresLine(failures: ReadonlyArray<{ path: string; error: Error }>): string {
+  const [first] = failures;
+  const count = failures.length === 1 ? '1 log' : `${failures.length} logs`;
+  const more = failures.length === 1 ? '' : `; the lines above name each one`;
+  return `raft-dstest: ${count} could not be written, e.g. ${first!.path}: ${first!.error.message}${more}`;
 }
 
 /** Says up front which extra checks are on, since they change what a failure means. */
@@ -128,12 +154,24 @@ function timingOf(session: Session): { timing?: Map<string, number[]> } {
   return timing === undefined ? {} : { timing };
 }
 
-/** `150/150 runs, 1 failed, 3.2s; 1 log in reports/…`, or how far an interrupted one got. */
+/**
+ * `150/150 runs, 1 failed, 3.2s; 1 log in reports/…`, with the logs that
+ * could not be written, and how far an interrupted or stopped one got.
+ */
 export function summaryLine(report: StressReport, outputDir: string): string {
   const kept = report.logPaths.length;
-  const logs = kept === 0 ? '' : `; ${kept} ${kept === 1 ? 'log' : 'logs'} in ${outputDir}`;
+  const unwritten = report.logFailures.length;
+  const logs = (kept === 0 ? '' : `; ${plural(kept, 'log')} in ${outputDir}`) + (unwritten === 0 ? '' : `; ${plural(unwritten, 'log')} could not be written`);
   const counts = `${report.completedRuns}/${report.plannedRuns} runs, ${report.failedRuns} failed, ${formatElapsed(report.wallMs)}${logs}`;
-  if (report.interrupted) return `interrupted: ${counts}; ${report.cutOffRuns} runs cut off`;
-  if (report.stoppedEarly) return `stopped after ${report.failedRuns} failed (-x/--max-failures): ${counts}; ${report.cutOffRuns} runs not started`;
+  if (report.interrupted) {
+    const by = report.interruptedBy === undefined ? '' : ` by ${report.interruptedBy}`;
+    const cut = report.interruptedRuns === 0 ? '' : `${plural(report.interruptedRuns, 'run')} cut off in flight (logs kept; counted neither passed nor failed), `;
+    return `interrupted${by}: ${counts}; ${cut}${plural(report.unstartedRuns, 'run')} not started`;
+  }
+  if (report.stoppedEarly) return `stopped after ${report.failedRuns} failed (-x/--max-failures): ${counts}; ${plural(report.unstartedRuns, 'run')} not started`;
   return counts;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -13,7 +13,7 @@ import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { formatDuration } from './duration.js';
-import { failedRun, RunCancelledError, type PoolOptions, type RunPool } from './pool.js';
+import { failedRun, interruptedRun, RunCancelledError, type PoolOptions, type RunLogSink, type RunPool } from './pool.js';
 import type { RunResult, RunTask } from './protocol.js';
 
 /** How long a command has to exit after SIGTERM before its group gets SIGKILL. */
@@ -115,18 +115,21 @@ export function createExecPool(options: PoolOptions): RunPool {
   const timeoutMs = options.timeoutMs === 0 ? undefined : options.timeoutMs;
 
   return {
-    async run(task, signal) {
+    async run(task, log, signal) {
       if (signal?.aborted) throw new RunCancelledError(`run ${task.test} #${task.k} cancelled`);
       const startedMs = performance.now();
+      // Output is streamed to the log as it comes, never gathered in memory:
+      // a command may print any amount, and none of it is lost at a timeout.
       const child = execa(command, {
         shell,
         all: true,
+        buffer: false,
         reject: false,
         detached: true,
         stdin: 'ignore',
         env: execEnv(task),
-        stripFinalNewline: false,
       });
+      const output = pump(child.all, log);
       const pid = child.pid;
       if (pid !== undefined) liveGroups.add(pid);
       let ending: 'timeout' | 'cancel' | undefined;
@@ -144,19 +147,17 @@ export function createExecPool(options: PoolOptions): RunPool {
         const outcome = await child;
         // The shell may be gone while what it started lives on, holding nothing open; end it too.
         if (pid !== undefined) killGroup(pid, 'SIGKILL');
+        await output;
         const wallMs = performance.now() - startedMs;
-        if (ending === 'cancel') throw new RunCancelledError(`run ${task.test} #${task.k} cancelled`);
-        const log = splitLines(typeof outcome.all === 'string' ? outcome.all : '');
+        if (ending === 'cancel') return interruptedRun(task, signal!, wallMs);
         let error: string | undefined;
         if (ending === 'timeout') error = `timed out after ${formatDuration(timeoutMs!)}`;
         else if (outcome.exitCode === 0) error = undefined;
         else if (outcome.exitCode !== undefined) error = `exit code ${outcome.exitCode}`;
         else if (outcome.signal !== undefined) error = `killed by signal ${outcome.signal}`;
         else error = outcome.shortMessage;
-        if (error === undefined) return { test: task.test, k: task.k, seed: task.seed, passed: true, wallMs, log };
-        // Like go test's last line, so the reason is in the file as well as in the table's count.
-        log.push(`--- FAIL: ${task.test} (${error}, ${(wallMs / 1000).toFixed(2)}s)`);
-        return failedRun(task, error, wallMs, log) satisfies RunResult;
+        if (error === undefined) return { test: task.test, k: task.k, seed: task.seed, passed: true, wallMs };
+        return failedRun(task, error, wallMs) satisfies RunResult;
       } finally {
         if (timer !== undefined) clearTimeout(timer);
         if (forceKill !== undefined) clearTimeout(forceKill);
@@ -169,9 +170,8 @@ export function createExecPool(options: PoolOptions): RunPool {
   };
 }
 
-function splitLines(text: string): string[] {
-  if (text === '') return [];
-  const lines = text.split(/\r?\n/);
-  if (lines.at(-1) === '') lines.pop();
-  return lines;
+/** Passes a stream's chunks to the log, one at a time, so a slow disk slows the reading instead of filling memory. */
+async function pump(stream: AsyncIterable<unknown> | undefined, log: RunLogSink): Promise<void> {
+  if (stream === undefined) return;
+  for await (const chunk of stream) await log.write(chunk instanceof Uint8Array ? chunk : Buffer.from(String(chunk)));
 }

@@ -1,18 +1,23 @@
 /**
  * Carries a run's log from its worker to the host as it is written, so that
  * the lines written before a worker is ended (timeout, crash, process.exit,
- * out of memory) are still there to keep.
+ * out of memory) are still there to keep, and so that a log of any size
+ * passes through in bounded memory.
  *
  * Lines go into shared memory, not messages: a line costs one UTF-8 encode
  * and one atomic store, and needs nothing from the worker's event loop, so
  * even a run that then spins forever in a synchronous loop has every line it
  * wrote before the loop already visible to the host. The memory comes in
  * chunks; the host makes the first, the worker posts each later one over a
- * MessagePort the moment it makes it (before writing to it), and the host
- * drains that port synchronously when it reads.
+ * MessagePort the moment it makes it (before writing to it). A posted chunk
+ * means the one before it is full, so the host passes that one on (to disk)
+ * and lets it go, counting it in a shared word. A worker that runs more than
+ * MAX_CHUNKS_AHEAD chunks ahead of the host waits for it, so neither side
+ * holds more than that many chunks of a run, however much it logs.
  *
  * Chunk layout: an Int32 at byte 0 holds how many bytes of text follow the
- * header; text starts at HEADER_BYTES. Lines end in '\n'.
+ * header; text starts at HEADER_BYTES. Lines end in '\n' and never straddle
+ * two chunks.
  *
  * The same port tells the host when the run itself starts (after the worker
  * has loaded what it needs), so that a run's time limit is its own and not
@@ -23,14 +28,21 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:wor
 const HEADER_BYTES = 8;
 const FIRST_CHUNK_BYTES = 64 * 1024;
 const MAX_CHUNK_BYTES = 8 * 1024 * 1024;
+/** How many chunks a worker may have made that the host has not yet taken. */
+export const MAX_CHUNKS_AHEAD = 4;
+/** How long a waiting worker sleeps between looks, so that ending its thread is never held up. */
+const WAIT_SLICE_MS = 50;
 
 /** The message that says the run has started; every other message is a chunk. */
 const STARTED = 'started';
 
-/** What a task carries so its worker can stream the log: the first chunk and the port for the rest. */
-export interface LogSink {
+/** What a task carries so its worker can stream the log. */
+export interface SharedLog {
   first: SharedArrayBuffer;
+  /** Goes in the task's transfer list. */
   port: MessagePort;
+  /** One Int32: how many chunks the host has taken. */
+  taken: SharedArrayBuffer;
 }
 
 /** Worker side: appends lines to the shared chunks. */
@@ -38,34 +50,48 @@ export class SharedLogWriter {
   private chunk: SharedArrayBuffer;
   private bytes: Uint8Array;
   private used: Int32Array;
+  private readonly taken: Int32Array;
+  /** Chunks made so far, the host's first one included. */
+  private made = 1;
   private readonly encoder = new TextEncoder();
 
-  constructor(private readonly sink: LogSink) {
-    this.chunk = sink.first;
+  constructor(private readonly shared: SharedLog) {
+    this.chunk = shared.first;
     this.bytes = new Uint8Array(this.chunk);
     this.used = new Int32Array(this.chunk, 0, 1);
+    this.taken = new Int32Array(shared.taken);
   }
 
   write(line: string): void {
     const text = `${line}\n`;
-    if (!this.tryAppend(text)) {
-      // Sized so that the next chunks double, and any one line fits (UTF-8 is at most 3 bytes per UTF-16 unit).
-      const size = Math.max(Math.min(this.chunk.byteLength * 2, MAX_CHUNK_BYTES), HEADER_BYTES + text.length * 3);
-      this.chunk = new SharedArrayBuffer(size);
-      this.bytes = new Uint8Array(this.chunk);
-      this.used = new Int32Array(this.chunk, 0, 1);
-      this.sink.port.postMessage(this.chunk);
-      this.tryAppend(text);
-    }
+    if (this.tryAppend(text)) return;
+    this.waitForHost();
+    // Sized so that the next chunks double, and any one line fits (UTF-8 is at most 3 bytes per UTF-16 unit).
+    const size = Math.max(Math.min(this.chunk.byteLength * 2, MAX_CHUNK_BYTES), HEADER_BYTES + text.length * 3);
+    this.chunk = new SharedArrayBuffer(size);
+    this.bytes = new Uint8Array(this.chunk);
+    this.used = new Int32Array(this.chunk, 0, 1);
+    this.made += 1;
+    this.shared.port.postMessage(this.chunk);
+    this.tryAppend(text);
   }
 
   /** Tells the host that the run proper starts now. */
   started(): void {
-    this.sink.port.postMessage(STARTED);
+    this.shared.port.postMessage(STARTED);
   }
 
   close(): void {
-    this.sink.port.close();
+    this.shared.port.close();
+  }
+
+  /** Blocks until making one more chunk keeps the worker within MAX_CHUNKS_AHEAD of the host. */
+  private waitForHost(): void {
+    for (;;) {
+      const taken = Atomics.load(this.taken, 0);
+      if (this.made - taken < MAX_CHUNKS_AHEAD) return;
+      Atomics.wait(this.taken, 0, taken, WAIT_SLICE_MS);
+    }
   }
 
   private tryAppend(text: string): boolean {
@@ -78,40 +104,79 @@ export class SharedLogWriter {
   }
 }
 
-/** Host side: makes the sink for one task and reads back whatever its worker wrote. */
+/**
+ * Host side: makes the shared log of one task and passes on, in order, the
+ * bytes its worker writes: each chunk as soon as it is full, the rest when
+ * the run is over (finish), whether or not the worker is still alive.
+ */
 export class SharedLogReader {
+  /** Chunks not yet passed on whole, oldest first; the last is the one being written. */
   private readonly chunks: SharedArrayBuffer[] = [new SharedArrayBuffer(FIRST_CHUNK_BYTES)];
+  /** Bytes of chunks[0] already passed on. */
+  private passedBytes = 0;
+  private readonly taken = new SharedArrayBuffer(4);
   private readonly channel = new MessageChannel();
+  /** Passing on is one chain, so the bytes keep their order. */
+  private passing: Promise<void> = Promise.resolve();
 
-  /** The sink to put in the task; its port must go in the transfer list. */
-  readonly sink: LogSink = { first: this.chunks[0]!, port: this.channel.port2 };
+  /** The shared log to put in the task; its port must go in the transfer list. */
+  readonly shared: SharedLog = { first: this.chunks[0]!, port: this.channel.port2, taken: this.taken };
 
-  /** `onStarted` is called when the worker says the run has started. */
-  constructor(private readonly onStarted: () => void = () => {}) {
+  /**
+   * `pass` receives the bytes (a copy, whole lines) and resolves when they
+   * are taken care of; it must not reject. `onStarted` is called when the
+   * worker says the run has started.
+   */
+  constructor(
+    private readonly pass: (bytes: Uint8Array) => Promise<void>,
+    private readonly onStarted: () => void = () => {},
+  ) {
     this.channel.port1.on('message', (message: unknown) => this.take(message));
   }
 
-  /** Every line written so far, whether or not the worker is still alive. */
-  lines(): string[] {
+  /** The most bytes of shared memory this run's log holds at any moment (for tests of the bound). */
+  get heldBytes(): number {
+    return this.chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+  }
+
+  /** Passes on every byte written so far and stops listening; for after the run (or its thread) has ended. */
+  async finish(): Promise<void> {
     // Messages not yet dispatched to the listener are taken here, in order.
     for (let message = receiveMessageOnPort(this.channel.port1); message !== undefined; message = receiveMessageOnPort(this.channel.port1)) {
       this.take(message.message);
     }
-    const text = this.chunks
-      .map((chunk) => Buffer.from(chunk, HEADER_BYTES, Atomics.load(new Int32Array(chunk, 0, 1), 0)).toString('utf8'))
-      .join('');
-    if (text === '') return [];
-    const lines = text.split('\n');
-    lines.pop();
-    return lines;
-  }
-
-  close(): void {
     this.channel.port1.close();
+    await this.passing;
+    await this.passFrom(this.chunks[0]!);
   }
 
   private take(message: unknown): void {
-    if (message === STARTED) this.onStarted();
-    else this.chunks.push(message as SharedArrayBuffer);
+    if (message === STARTED) {
+      this.onStarted();
+      return;
+    }
+    this.chunks.push(message as SharedArrayBuffer);
+    this.passing = this.passing.then(() => this.passFullChunks());
+  }
+
+  /** Passes on every chunk that has a successor (so is full), and lets the worker make more. */
+  private async passFullChunks(): Promise<void> {
+    while (this.chunks.length > 1) {
+      await this.passFrom(this.chunks[0]!);
+      this.chunks.shift();
+      this.passedBytes = 0;
+      Atomics.add(new Int32Array(this.taken), 0, 1);
+      Atomics.notify(new Int32Array(this.taken), 0);
+    }
+  }
+
+  /** Passes on what the chunk holds beyond what was passed already. */
+  private async passFrom(chunk: SharedArrayBuffer): Promise<void> {
+    const used = Atomics.load(new Int32Array(chunk, 0, 1), 0);
+    if (used <= this.passedBytes) return;
+    // A copy: the shared memory is let go as soon as this resolves.
+    const bytes = new Uint8Array(chunk, HEADER_BYTES + this.passedBytes, used - this.passedBytes).slice();
+    this.passedBytes = used;
+    await this.pass(bytes);
   }
 }

@@ -49,5 +49,6 @@ export function mergeReports(inputs: readonly NamedReport[]): JsonReport {
     startedAt: inputs.map(({ report }) => report.startedAt).reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a)),
     wallMs: Math.max(...inputs.map(({ report }) => report.wallMs)),
   };
-  return buildReport(header, inputs.flatMap(({ report }) => report.tests.map((test) => test.name)), runs);
+  const interrupted = inputs.flatMap(({ report }) => report.interrupted);
+  return buildReport(header, inputs.flatMap(({ report }) => report.tests.map((test) => test.name)), runs, interrupted);
 }

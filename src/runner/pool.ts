@@ -2,7 +2,8 @@
  * A pool of worker threads that do runs, wrapping piscina. Whatever goes
  * wrong in a worker (a throw, process.exit, running out of memory, a
  * timeout) becomes a failed run carrying the error and the log written so
- * far, and piscina starts a fresh thread, so the runner carries on.
+ * far, and piscina starts a fresh thread, so the runner carries on. A run
+ * that Ctrl-C or a signal cuts off is an interrupted run, its log kept too.
  *
  * A run's time limit counts from when its worker starts the run proper, not
  * from when the task was handed over: on a busy machine a fresh thread can
@@ -16,12 +17,19 @@ import { formatDuration, MAX_DURATION_MS } from './duration.js';
 import { SharedLogReader } from './log-stream.js';
 import type { RunResult, RunTask } from './protocol.js';
 
+/** Where a pool puts a run's log as it arrives, in order; write() resolves when it may go on, and never rejects. */
+export interface RunLogSink {
+  write(data: Uint8Array): Promise<void>;
+}
+
 export interface RunPool {
   /**
-   * Does one run. Resolves with its result, failed or not; rejects only with
-   * RunCancelledError, when `signal` is aborted before the run ends.
+   * Does one run, passing its log to `log` as it is written. Resolves with
+   * its result: passed, failed, or interrupted when `signal` aborts while it
+   * runs. Rejects only with RunCancelledError, for a run `signal` stopped
+   * before it started.
    */
-  run(task: RunTask, signal?: AbortSignal): Promise<RunResult>;
+  run(task: RunTask, log: RunLogSink, signal?: AbortSignal): Promise<RunResult>;
   /** Ends every worker thread; runs still going are abandoned. */
   destroy(): Promise<void>;
 }
@@ -76,7 +84,7 @@ export function createPool(options: PoolOptions): RunPool {
   const allowanceMs = options.threadStartAllowanceMs ?? THREAD_START_ALLOWANCE_MS;
 
   return {
-    async run(task, signal) {
+    async run(task, sink, signal) {
       if (signal?.aborted) throw new RunCancelledError(`run ${task.test} #${task.k} cancelled`);
       // Piscina stops a task (terminating its thread) when its signal aborts;
       // one controller serves both the caller's cancellation and the timeout.
@@ -85,48 +93,58 @@ export function createPool(options: PoolOptions): RunPool {
       const onCancel = () => abort.abort();
       signal?.addEventListener('abort', onCancel, { once: true });
       let timer: NodeJS.Timeout | undefined;
-      const startClock = (allowanceMs: number) => {
+      const startClock = (extraMs: number) => {
         if (timeoutMs === undefined || timeoutMs === 0) return;
         clearTimeout(timer);
         timer = setTimeout(() => {
           timedOut = true;
           abort.abort();
-        }, Math.min(timeoutMs + allowanceMs, MAX_DURATION_MS));
+        }, Math.min(timeoutMs + extraMs, MAX_DURATION_MS));
       };
       let startedMs = performance.now();
       let started = false;
-      const log = new SharedLogReader(() => {
-        started = true;
-        startedMs = performance.now();
-        startClock(0);
-      });
+      const log = new SharedLogReader(
+        (bytes) => sink.write(bytes),
+        () => {
+          started = true;
+          startedMs = performance.now();
+          startClock(0);
+        },
+      );
       startClock(allowanceMs);
       try {
-        const result = await piscina.run({ ...task, logSink: log.sink }, { signal: abort.signal, transferList: [log.sink.port] });
-        return result.log.length === 0 ? { ...result, log: log.lines() } : result;
+        const result = await piscina.run({ ...task, log: log.shared }, { signal: abort.signal, transferList: [log.shared.port] });
+        await log.finish();
+        return result;
       } catch (error) {
         const wallMs = performance.now() - startedMs;
+        await log.finish();
         if (timedOut) {
           const why = started
             ? `timed out after ${formatDuration(timeoutMs!)}`
             : `timed out before the run started: its thread was still loading after ${formatDuration(timeoutMs! + allowanceMs)}`;
-          return failedRun(task, why, wallMs, log.lines());
+          return failedRun(task, why, wallMs);
         }
-        if (signal?.aborted) throw new RunCancelledError(`run ${task.test} #${task.k} cancelled`);
-        return failedRun(task, describeWorkerFailure(error), wallMs, log.lines());
+        if (signal?.aborted) return interruptedRun(task, signal, wallMs);
+        return failedRun(task, describeWorkerFailure(error), wallMs);
       } finally {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onCancel);
-        log.close();
       }
     },
     destroy: () => piscina.destroy(),
   };
 }
 
-/** A failed run whose worker could not report it; `log` is what it had written when it ended. */
-export function failedRun(task: RunTask, error: string, wallMs: number, log: string[] = []): RunResult {
-  return { test: task.test, k: task.k, seed: task.seed, passed: false, error, wallMs, log };
+/** A failed run whose worker could not report it. */
+export function failedRun(task: Pick<RunTask, 'test' | 'k' | 'seed'>, error: string, wallMs: number): RunResult {
+  return { test: task.test, k: task.k, seed: task.seed, passed: false, error, wallMs };
+}
+
+/** A run that `signal` cut off while it ran; the signal's reason names what did (SIGINT, SIGTERM…). */
+export function interruptedRun(task: Pick<RunTask, 'test' | 'k' | 'seed'>, signal: AbortSignal, wallMs: number): RunResult {
+  const by = typeof signal.reason === 'string' ? ` by ${signal.reason}` : '';
+  return { test: task.test, k: task.k, seed: task.seed, passed: false, interrupted: `cut off${by} after ${(wallMs / 1000).toFixed(2)}s`, wallMs };
 }
 
 /** Why a worker ended without a result, in the words a user needs. */

@@ -3,7 +3,7 @@
  * receives (a run to do) and the one it sends back (how the run went). Both
  * are plain data, because they cross a thread boundary by structured clone.
  */
-import type { LogSink } from './log-stream.js';
+import type { SharedLog } from './log-stream.js';
 import type { RunSettings } from './settings.js';
 
 export interface RunTask {
@@ -20,24 +20,33 @@ export interface RunTask {
    */
   worker?: number;
   /**
-   * Where the worker streams the log as it is written (the pool sets it); the
-   * result then carries no log, the host reads it from here. Without it the
-   * result carries the whole log.
+   * Where the worker streams the log as it is written (the pool sets it).
+   * Without it, as when a test calls the worker directly, the result
+   * carries the whole log instead.
    */
-  logSink?: LogSink;
+  log?: SharedLog;
 }
 
 export interface RunResult {
   test: string;
   k: number;
   seed: number;
+  /** False for a failed run, and for one that was cut off (interrupted). */
   passed: boolean;
   /** Why the run failed: the test's message, or the worker's error. */
   error?: string;
+  /**
+   * Set when Ctrl-C or a signal cut the run off while it ran, saying so
+   * (`cut off by SIGTERM after 1.20s`): such a run neither passed nor failed.
+   */
+  interrupted?: string;
   /** Wall-clock time the run took inside the worker. */
   wallMs: number;
   /** Virtual time the run took; absent in realtime mode, where there is none. */
   simMs?: number;
-  /** The run's log lines (DESIGN §5 format), without trailing newlines. */
-  log: string[];
+  /**
+   * The run's log lines (DESIGN §5 format), without trailing newlines, when
+   * the task had no shared log to stream them to; pools stream every log.
+   */
+  log?: string[];
 }

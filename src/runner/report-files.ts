@@ -4,10 +4,12 @@
  * directory, so that a bad path fails at once and leaves nothing behind.
  */
 import { constants } from 'node:fs';
-import { access, mkdir, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { access, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { BadInputError } from './bad-input.js';
 import { checkOutputDir, OutputDirError } from './output-dir.js';
+import { nodeOutputFiles, type OutputFiles } from './output-files.js';
 
 export class ReportPathError extends BadInputError {
   override name = 'ReportPathError';
@@ -33,10 +35,24 @@ export async function checkReportPath(path: string, flag: string): Promise<void>
   }
 }
 
-/** Writes the whole file at once (through a temporary file), so a reader never sees half a report. */
-export async function writeReportFile(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, text);
-  await rename(temporary, path);
+/**
+ * Writes the whole file at once, so that a reader never sees half a report:
+ * into a temporary file beside it, then renamed over it. The temporary file
+ * has a name no one can guess and is created new (O_EXCL), so nothing
+ * planted there is followed or overwritten, and it is removed whatever
+ * goes wrong.
+ */
+export async function writeReportFile(path: string, text: string, files: OutputFiles = nodeOutputFiles): Promise<void> {
+  await files.mkdir(dirname(path));
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const file = await files.create(temporary);
+  try {
+    await file.append(Buffer.from(text));
+    await file.close();
+    await files.rename(temporary, path);
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    await files.remove(temporary).catch(() => undefined);
+    throw error;
+  }
 }

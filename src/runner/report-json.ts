@@ -3,7 +3,10 @@
  * that CI can read the outcome and shards can be merged (`raft-dstest merge`).
  *
  * Its shape is fixed by version 1:
- *   { version, seed, mode, workers, startedAt, wallMs, tests: [...], runs: [...] }
+ *   { version, seed, mode, workers, startedAt, wallMs, tests: [...], runs: [...], interrupted: [...] }
+ * `interrupted` lists the runs Ctrl-C or a signal cut off in flight, which
+ * are neither passed nor failed and so are in neither `runs` nor the counts;
+ * a report written before it existed reads as having none.
  * Fields with no value are null, never absent: simMs, meanSimMs and stdSimMs
  * are null outside the simulator (there is no virtual time), error is null
  * for a passed run, log is null when the run's log was not kept, meanMs and
@@ -30,6 +33,17 @@ export interface RunRecord {
   log: string | null;
 }
 
+/** A run cut off in flight: how long it had run, what cut it off, and its log so far. */
+export interface InterruptedRecord {
+  test: string;
+  k: number;
+  seed: number;
+  wallMs: number;
+  /** E.g. `cut off by SIGTERM after 1.20s`. */
+  reason: string;
+  log: string | null;
+}
+
 export interface TestRecord {
   name: string;
   runs: number;
@@ -51,9 +65,14 @@ export interface JsonReport {
   wallMs: number;
   tests: TestRecord[];
   runs: RunRecord[];
+  interrupted: InterruptedRecord[];
 }
 
 export type ReportHeader = Pick<JsonReport, 'seed' | 'mode' | 'workers' | 'startedAt' | 'wallMs'>;
+
+export function interruptedRecord(result: RunResult & { interrupted: string }, logPath: string | undefined): InterruptedRecord {
+  return { test: result.test, k: result.k, seed: result.seed, wallMs: result.wallMs, reason: result.interrupted, log: logPath ?? null };
+}
 
 export function runRecord(result: RunResult, logPath: string | undefined): RunRecord {
   return {
@@ -74,12 +93,13 @@ export function runRecord(result: RunResult, logPath: string | undefined): RunRe
  * in that order, then by k, so that a report does not depend on which run
  * finished first.
  */
-export function buildReport(header: ReportHeader, testNames: readonly string[], runs: readonly RunRecord[]): JsonReport {
+export function buildReport(header: ReportHeader, testNames: readonly string[], runs: readonly RunRecord[], interrupted: readonly InterruptedRecord[] = []): JsonReport {
   const order = new Map<string, number>();
-  for (const name of [...testNames, ...runs.map((run) => run.test)]) if (!order.has(name)) order.set(name, order.size);
-  const sorted = [...runs].sort((a, b) => order.get(a.test)! - order.get(b.test)! || a.k - b.k);
+  for (const name of [...testNames, ...runs.map((run) => run.test), ...interrupted.map((run) => run.test)]) if (!order.has(name)) order.set(name, order.size);
+  const byTestThenK = (a: { test: string; k: number }, b: { test: string; k: number }) => order.get(a.test)! - order.get(b.test)! || a.k - b.k;
+  const sorted = [...runs].sort(byTestThenK);
   const tests = [...order.keys()].map((name) => testRecord(name, sorted.filter((run) => run.test === name), header.mode));
-  return { version: REPORT_VERSION, ...header, tests, runs: sorted };
+  return { version: REPORT_VERSION, ...header, tests, runs: sorted, interrupted: [...interrupted].sort(byTestThenK) };
 }
 
 function testRecord(name: string, runs: readonly RunRecord[], mode: RunMode): TestRecord {
@@ -178,6 +198,18 @@ export function parseJsonReport(text: string): JsonReport {
       log: field(run, 'log', where, isStringOrNull),
     };
   });
+  const interrupted = (report.interrupted === undefined ? [] : arrayAt(report, 'interrupted')).map((item, i) => {
+    const where = `interrupted[${i}]`;
+    const run = objectAt(item, where);
+    return {
+      test: field(run, 'test', where, isString),
+      k: field(run, 'k', where, isCount),
+      seed: field(run, 'seed', where, isCount),
+      wallMs: field(run, 'wallMs', where, isNumber),
+      reason: field(run, 'reason', where, isString),
+      log: field(run, 'log', where, isStringOrNull),
+    };
+  });
   return {
     version: REPORT_VERSION,
     seed: field(report, 'seed', 'the report', isCount),
@@ -187,6 +219,7 @@ export function parseJsonReport(text: string): JsonReport {
     wallMs: field(report, 'wallMs', 'the report', isNumber),
     tests,
     runs,
+    interrupted,
   };
 }
 

@@ -3,9 +3,10 @@
  * one <testsuite> per test and one <testcase> per run, named with its index
  * and seed so that a failure can be replayed from the CI page. A failed run
  * has a <failure> whose message is the error's first line and whose body is
- * the whole error and the path of its log.
+ * the whole error and the path of its log. A run cut off in flight is a
+ * <skipped> testcase: it neither passed nor failed.
  */
-import type { JsonReport, RunRecord } from './report-json.js';
+import type { InterruptedRecord, JsonReport, RunRecord } from './report-json.js';
 
 /**
  * Drops what XML 1.0 cannot hold at all, even escaped: control characters
@@ -44,26 +45,37 @@ export function renderJUnit(report: JsonReport, partOf: (test: string) => string
   const totalFailed = report.runs.filter((run) => !run.passed).length;
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="raft-dstest" tests="${report.runs.length}" failures="${totalFailed}" errors="0" time="${seconds(report.wallMs)}">`,
+    `<testsuites name="raft-dstest" tests="${report.runs.length + report.interrupted.length}" failures="${totalFailed}" errors="0" skipped="${report.interrupted.length}" time="${seconds(report.wallMs)}">`,
   ];
   for (const test of report.tests) {
     const runs = report.runs.filter((run) => run.test === test.name);
+    const cutOff = report.interrupted.filter((run) => run.test === test.name);
     const failed = runs.filter((run) => !run.passed).length;
-    const time = runs.reduce((sum, run) => sum + run.wallMs, 0);
+    const time = [...runs, ...cutOff].reduce((sum, run) => sum + run.wallMs, 0);
     lines.push(
-      `  <testsuite name="${escapeXml(test.name)}" tests="${runs.length}" failures="${failed}" errors="0" skipped="0" time="${seconds(time)}" timestamp="${escapeXml(report.startedAt)}">`,
+      `  <testsuite name="${escapeXml(test.name)}" tests="${runs.length + cutOff.length}" failures="${failed}" errors="0" skipped="${cutOff.length}" time="${seconds(time)}" timestamp="${escapeXml(report.startedAt)}">`,
     );
     const part = partOf(test.name);
     const classname = escapeXml(part === undefined ? 'raft-dstest' : `raft-dstest.${part}`);
     for (const run of runs) lines.push(...testcase(run, classname));
+    for (const run of cutOff) lines.push(...skippedTestcase(run, classname));
     lines.push('  </testsuite>');
   }
   lines.push('</testsuites>');
   return `${lines.join('\n')}\n`;
 }
 
+function openTestcase(run: Pick<RunRecord, 'test' | 'k' | 'seed' | 'wallMs'>, classname: string): string {
+  return `    <testcase name="${escapeXml(`${run.test} #${run.k} (seed ${run.seed})`)}" classname="${classname}" time="${seconds(run.wallMs)}"`;
+}
+
+function skippedTestcase(run: InterruptedRecord, classname: string): string[] {
+  const body = run.log === null ? run.reason : `${run.reason}\nlog: ${run.log}`;
+  return [`${openTestcase(run, classname)}>`, `      <skipped message="${escapeXml(run.reason)}">${escapeXml(body)}</skipped>`, '    </testcase>'];
+}
+
 function testcase(run: RunRecord, classname: string): string[] {
-  const open = `    <testcase name="${escapeXml(`${run.test} #${run.k} (seed ${run.seed})`)}" classname="${classname}" time="${seconds(run.wallMs)}"`;
+  const open = openTestcase(run, classname);
   if (run.passed) return [`${open}/>`];
   const error = run.error ?? 'failed';
   const body = run.log === null ? error : `${error}\nlog: ${run.log}`;

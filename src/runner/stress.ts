@@ -1,13 +1,15 @@
 /**
  * The stress engine: runs every planned run on the pool, keeps per-test
  * statistics, writes the logs worth keeping, and reports progress as runs
- * finish. It can be cancelled (Ctrl-C): it then starts no new run, ends
- * the runs in flight, and still reports what finished and flushes its logs.
- * With maxFailures it stops starting runs after that many failures and lets
- * the runs in flight finish (they are already paid for, and their results count).
+ * finish. It can be cancelled (Ctrl-C, a signal): it then starts no new run
+ * and cuts off the runs in flight, which count as neither passed nor failed
+ * but keep their logs so far; what finished is reported as usual. With
+ * maxFailures it stops starting runs after that many failures and lets the
+ * runs in flight finish (they are already paid for, and their results count).
  */
 import { performance } from 'node:perf_hooks';
-import { LogWriter } from './logs.js';
+import { LogWriter, type LogOutcome } from './logs.js';
+import type { OutputFiles } from './output-files.js';
 import { planRuns, plannedRunCount } from './plan.js';
 import { createExecPool } from './exec.js';
 import { createPool, RunCancelledError, type PoolOptions, type RunPool } from './pool.js';
@@ -44,9 +46,12 @@ export interface StressProgress {
 }
 
 export interface RunFinished {
+  /** A finished run, or one cut off in flight (result.interrupted). */
   result: RunResult;
-  /** Where its log is being written, when it is kept. */
+  /** Where its log was written whole, when it was kept. */
   logPath?: string;
+  /** A log that was to be kept but could not be written: where it was going, and why. */
+  logFailure?: { path: string; error: Error };
   progress: StressProgress;
 }
 
@@ -54,7 +59,9 @@ export interface StressDeps {
   createPool?: (options: PoolOptions) => RunPool;
   /** The worker module lab runs are done in; the built worker by default (tests give one with fixture tests). */
   workerFile?: URL;
-  /** Aborting it cancels the stress run (Ctrl-C). */
+  /** Where logs are written; the real file system unless given (tests give a full disk). */
+  logFiles?: OutputFiles;
+  /** Aborting it cancels the stress run; its reason (e.g. 'SIGTERM') says what cut the runs off. */
   signal?: AbortSignal;
   /** Called as each run finishes, in the order they finish. */
   onRunFinished?: (event: RunFinished) => void;
@@ -77,21 +84,26 @@ export interface StressReport {
   /** One per test, in the order of options.tests. */
   summaries: TestSummary[];
   plannedRuns: number;
+  /** Runs that finished, passed or failed. */
   completedRuns: number;
   failedRuns: number;
-  /** Runs planned but never finished because the stress run was cancelled. */
-  cutOffRuns: number;
+  /** Runs cut off in flight by a cancel: neither passed nor failed, their logs kept. */
+  interruptedRuns: number;
+  /** Runs planned but never started, because the stress run was cancelled or stopped early. */
+  unstartedRuns: number;
   interrupted: boolean;
+  /** What cancelled the stress run (the abort reason, e.g. 'SIGINT'), when it was. */
+  interruptedBy?: string;
   /** Whether it stopped starting runs because maxFailures runs had failed. */
   stoppedEarly: boolean;
   wallMs: number;
   /** True when runs have no virtual time: realtime and exec modes. */
   realtime: boolean;
   mode: RunMode;
-  /** The logs written, in the order they were started. */
+  /** The logs written whole, in the order their runs ended. */
   logPaths: readonly string[];
-  /** Why some log could not be written, if one could not. */
-  logError?: unknown;
+  /** The logs that were to be kept but could not be written, with why. */
+  logFailures: ReadonlyArray<{ path: string; error: Error }>;
 }
 
 export async function stress(options: StressOptions, deps: StressDeps = {}): Promise<StressReport> {
@@ -111,12 +123,18 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
     options.tests.map((test) => [test, { test, total: 0, failed: 0, wallSeconds: new RunningStats(), simSeconds: new RunningStats() }]),
   );
   const { settings } = options;
-  const logs = new LogWriter(options);
+  const logs = new LogWriter({ ...options, ...(deps.logFiles === undefined ? {} : { files: deps.logFiles }) });
   const progress: StressProgress = { done: 0, failed: 0, total };
+  let interruptedRuns = 0;
 
-  const record = (result: RunResult) => {
+  /** Counts a run the moment it ends (so that -x stops at once), returning the progress it makes. */
+  const count = (result: RunResult): StressProgress => {
     const summary = summaries.get(result.test);
     if (summary === undefined) throw new Error(`a worker reported a run of ${result.test}, which was not planned`);
+    if (result.interrupted !== undefined) {
+      interruptedRuns += 1;
+      return { ...progress };
+    }
     summary.total += 1;
     summary.wallSeconds.add(result.wallMs / 1000);
     if (result.simMs !== undefined) summary.simSeconds.add(result.simMs / 1000);
@@ -125,8 +143,14 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
       summary.failed += 1;
       progress.failed += 1;
     }
-    const logPath = logs.write(result);
-    deps.onRunFinished?.({ result, ...(logPath === undefined ? {} : { logPath }), progress: { ...progress } });
+    return { ...progress };
+  };
+  /** Announces a run once its log is written (or could not be). */
+  const announce = (result: RunResult, progressThen: StressProgress, log: LogOutcome) => {
+    const event: RunFinished = { result, progress: progressThen };
+    if (log.path !== undefined) event.logPath = log.path;
+    if (log.failure !== undefined) event.logFailure = log.failure;
+    deps.onRunFinished?.(event);
   };
 
   // Each lane keeps one run in flight and takes the next planned run when it
@@ -138,14 +162,18 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
       const next = runs.next();
       if (next.done) return;
       const task: RunTask = { ...next.value, settings, worker };
+      const log = logs.open(task);
       let result: RunResult;
       try {
-        result = await pool.run(task, signal);
+        result = await pool.run(task, log, signal);
       } catch (error) {
-        if (error instanceof RunCancelledError) return;
-        throw error;
+        if (!(error instanceof RunCancelledError)) throw error;
+        // Never started: nothing to keep.
+        await log.finish({ passed: true });
+        return;
       }
-      record(result);
+      const progressThen = count(result);
+      announce(result, progressThen, await log.finish(result));
     }
   };
 
@@ -165,26 +193,22 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
     }
   }
 
-  let logError: unknown;
-  try {
-    await logs.flush();
-  } catch (error) {
-    logError = error;
-  }
-
+  const interrupted = signal?.aborted ?? false;
   const report: StressReport = {
     summaries: [...summaries.values()],
     plannedRuns: total,
     completedRuns: progress.done,
     failedRuns: progress.failed,
-    cutOffRuns: total - progress.done,
-    interrupted: signal?.aborted ?? false,
-    stoppedEarly: !(signal?.aborted ?? false) && failedEnough() && progress.done < total,
+    interruptedRuns,
+    unstartedRuns: total - progress.done - interruptedRuns,
+    interrupted,
+    stoppedEarly: !interrupted && failedEnough() && progress.done < total,
     wallMs: wallClockMs() - startedMs,
     realtime: runMode(settings) !== 'sim',
     mode: runMode(settings),
     logPaths: logs.paths,
+    logFailures: logs.failures,
   };
-  if (logError !== undefined) report.logError = logError;
+  if (interrupted && typeof signal?.reason === 'string') report.interruptedBy = signal.reason;
   return report;
 }

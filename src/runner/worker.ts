@@ -18,7 +18,7 @@ export function createRunTask(tests: readonly LabTest[]): (task: RunTask) => Pro
   return async (task) => {
     // Each worker thread has its own copy of the environment, so this is the run's alone.
     if (task.worker !== undefined) process.env.RAFT_DSTEST_WORKER = String(task.worker);
-    const stream = task.logSink === undefined ? undefined : new SharedLogWriter(task.logSink);
+    const stream = task.log === undefined ? undefined : new SharedLogWriter(task.log);
     try {
       const { settings } = task;
       const raft = settings.raftModule === undefined ? undefined : await loadRaftFactory(settings.raftModule);
@@ -42,9 +42,9 @@ export function createRunTask(tests: readonly LabTest[]): (task: RunTask) => Pro
         seed: task.seed,
         passed: outcome.passed,
         wallMs,
-        // A streamed log is already with the host: cloning it again would only cost time.
-        log: stream === undefined ? outcome.log : [],
       };
+      // A streamed log is already with the host.
+      if (stream === undefined) result.log = outcome.log;
       if (outcome.error !== undefined) result.error = outcome.error;
       // In realtime the world's clock is the wall clock, so a second figure would say nothing new.
       if (!settings.realtime) result.simMs = outcome.elapsedMs;

@@ -7,11 +7,129 @@ import { LAB_TIME_LIMIT_MS, type Task, type World, type WorldOutcome } from './w
 
 // This file is the one place in the simulated layers allowed to touch the
 // host's clock and timers (see eslint.config.js): it is what `--realtime`
-// runs on, and what the simulator uses to give the host event loop a turn.
+// runs on, what the simulator uses to give the host event loop a turn, and
+// what keeps a simulated run's code off the host's timers (guardRun).
+
+/**
+ * The host's timers as they were when this module loaded: guardRun replaces
+ * the globals while a simulated run goes on, and the simulator's own turns of
+ * the host loop, and the wall clock's timers, must never be taken for a peer's.
+ */
+const host = {
+  setTimeout: globalThis.setTimeout,
+  clearTimeout: globalThis.clearTimeout,
+  setImmediate: globalThis.setImmediate,
+};
 
 /** Gives the host event loop one full turn, after every pending microtask. */
 export function yieldToHost(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => host.setImmediate(resolve));
+}
+
+/** Something a run's code did outside the world it runs in, which fails the run: see guardRun. */
+export class OutsideSimulationError extends Error {
+  override name = 'OutsideSimulationError';
+}
+
+/**
+ * A host function that simulated code must not call, the words for the fix,
+ * and what the trap returns in its place. Another such function (Date.now,
+ * Math.random…) is one more entry here.
+ */
+export interface HostTrap {
+  owner: object;
+  name: string;
+  fix: string;
+  returns?: () => unknown;
+}
+
+/** What a trapped timer returns: a handle that can be cleared, unref'd or refreshed, and does nothing. */
+function inertTimer(): unknown {
+  const handle = {
+    ref: () => handle,
+    unref: () => handle,
+    hasRef: () => false,
+    refresh: () => handle,
+    close: () => handle,
+    [Symbol.toPrimitive]: () => 0,
+  };
+  return handle;
+}
+
+export const HOST_TRAPS: readonly HostTrap[] = [
+  { owner: globalThis, name: 'setTimeout', fix: 'clock.setTimer(ms, fn)', returns: inertTimer },
+  { owner: globalThis, name: 'setInterval', fix: 'clock.setTimer(ms, fn), set again from fn', returns: inertTimer },
+  { owner: globalThis, name: 'setImmediate', fix: 'clock.setTimer(0, fn)', returns: inertTimer },
+];
+
+export interface RunGuard {
+  /**
+   * Ends the guard: gives the host loop one turn first, so that a promise
+   * rejected during the run and never handled is reported, then puts back
+   * what it replaced. Resolves with the first escape, if any.
+   */
+  release(): Promise<Error | undefined>;
+}
+
+/**
+ * Guards one run against what happens outside its world, where the run
+ * would never see it: an exception nothing caught and a promise rejection
+ * nothing handled (which would otherwise pass unnoticed, or end the thread
+ * and fail some other run), and, in simulation, a call of a host timer
+ * (HOST_TRAPS), whose callback would fire on the wall clock, outside the
+ * simulation, where no seed can replay it. Each fails the run through
+ * `onEscape`, with a message naming the cause and the fix; a trapped timer
+ * is never scheduled. While the guard holds, it alone hears the process's
+ * 'unhandledRejection' and 'uncaughtException' events: one run at a time
+ * owns the thread.
+ */
+export function guardRun(options: { trapHostTimers: boolean; onEscape: (error: Error) => void }): RunGuard {
+  let first: Error | undefined;
+  const escape = (error: Error) => {
+    first ??= error;
+    options.onEscape(error);
+  };
+  const onRejection = (reason: unknown) => escape(outside('a promise was rejected and nothing handled the rejection', reason));
+  const onException = (error: unknown) => escape(outside('an exception was thrown that nothing caught', error));
+  // Typed loosely: Node's overloads cannot take the two event names as one union.
+  const events: Array<[string, (value: unknown) => void]> = [
+    ['unhandledRejection', onRejection],
+    ['uncaughtException', onException],
+  ];
+  const emitter = process as unknown as NodeJS.EventEmitter;
+  const heard = events.map(([event]) => emitter.listeners(event));
+  for (const [event, listener] of events) {
+    emitter.removeAllListeners(event);
+    emitter.on(event, listener);
+  }
+  const replaced = (options.trapHostTimers ? HOST_TRAPS : []).map((trap) => {
+    const owner = trap.owner as Record<string, unknown>;
+    const original = owner[trap.name];
+    owner[trap.name] = function trapped() {
+      escape(new OutsideSimulationError(`${trap.name} was called during a simulated run: it acts on the wall clock, outside the simulation, where the run cannot replay it from its seed; use ${trap.fix} instead`));
+      return trap.returns?.();
+    };
+    return { owner, name: trap.name, original };
+  });
+  return {
+    async release() {
+      await yieldToHost();
+      for (const { owner, name, original } of replaced) owner[name] = original;
+      events.forEach(([event, listener], i) => {
+        emitter.off(event, listener);
+        for (const other of heard[i]!) emitter.on(event, other as (...args: unknown[]) => void);
+      });
+      return first;
+    },
+  };
+}
+
+/** An escape's error, carrying the stack of what escaped (not of the guard) for the run's log. */
+function outside(what: string, value: unknown): OutsideSimulationError {
+  const detail = value instanceof Error ? (value.stack ?? `${value.name}: ${value.message}`) : String(value);
+  const error = new OutsideSimulationError(`${what} during the run: ${detail}`);
+  error.stack = `${error.name}: ${error.message}`;
+  return error;
 }
 
 /**
@@ -37,7 +155,7 @@ export class RealClock implements Clock {
 
   setTimer(delayMs: number, fn: () => void): Timer {
     if (this.disposed) return { cancel: () => {} };
-    const handle = setTimeout(() => {
+    const handle = host.setTimeout(() => {
       this.timers.delete(handle);
       try {
         fn();
@@ -48,7 +166,7 @@ export class RealClock implements Clock {
     this.timers.add(handle);
     return {
       cancel: () => {
-        clearTimeout(handle);
+        host.clearTimeout(handle);
         this.timers.delete(handle);
       },
     };
@@ -57,7 +175,7 @@ export class RealClock implements Clock {
   /** Cancels every pending timer, so a finished run leaves nothing behind. */
   dispose(): void {
     this.disposed = true;
-    for (const handle of this.timers) clearTimeout(handle);
+    for (const handle of this.timers) host.clearTimeout(handle);
     this.timers.clear();
   }
 }
@@ -116,11 +234,11 @@ export class RealWorld implements World {
     const failed = new Promise<void>((resolve) => {
       this.onFailure = () => resolve();
     });
-    const limit = setTimeout(() => this.fail(new TimeLimitError(this.timeLimitMs)), this.timeLimitMs);
+    const limit = host.setTimeout(() => this.fail(new TimeLimitError(this.timeLimitMs)), this.timeLimitMs);
     try {
       await Promise.race([this.join(this.spawn('main', () => script(this))), failed]);
     } finally {
-      clearTimeout(limit);
+      host.clearTimeout(limit);
       this.clock.dispose();
     }
     return { error: this.failure, elapsedMs: this.clock.now() };

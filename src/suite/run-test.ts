@@ -4,9 +4,9 @@ import { reference } from '../raft/index.js';
 import type { RaftFactory } from '../raft/types.js';
 import { CaptureLog, type LogLevel } from '../sim/log.js';
 import { makeRandom } from '../sim/random.js';
-import { RealWorld, yieldToHost } from '../sim/real-clock.js';
+import { guardRun, RealWorld, yieldToHost } from '../sim/real-clock.js';
 import { SimWorld } from '../sim/sim-world.js';
-import type { World } from '../sim/world.js';
+import type { World, WorldOutcome } from '../sim/world.js';
 import { findTest, REGISTRY, type LabTest } from './registry.js';
 
 /**
@@ -31,7 +31,11 @@ export interface RunRequest extends Partial<LabSettings> {
   seed: number;
   /** The Raft under test; the reference implementation by default. */
   raft?: RaftFactory;
-  /** Receives each log line as it is written, e.g. to stream a run live. */
+  /**
+   * Receives each log line as it is written, e.g. to stream a run live. The
+   * outcome's log is then empty (except with checkDeterminism, which needs
+   * both runs' lines): a log may be larger than memory.
+   */
   onLogLine?: (line: string) => void;
 }
 
@@ -43,7 +47,7 @@ export interface RunOutcome {
   error?: string;
   /** World time the run took: virtual ms in simulation, wall ms in realtime. */
   elapsedMs: number;
-  /** The run's log, one line per entry (no trailing newlines). */
+  /** The run's log, one line per entry (no trailing newlines); empty when the lines went to onLogLine. */
   log: string[];
 }
 
@@ -66,7 +70,8 @@ export async function runLabTest(request: RunRequest, tests: readonly LabTest[] 
     const recorder = new TraceRecorder();
     const first = await runOnce(test, { ...request, onLogLine: undefined }, recorder);
     const comparer = new TraceComparer(recorder);
-    run = await runOnce(test, request, comparer);
+    // Both logs are compared at the end, so the second keeps its lines even as it streams them.
+    run = await runOnce(test, request, comparer, true);
     if (!(run.error instanceof DivergenceError)) {
       const divergence = finalDivergence(comparer, first, run);
       if (divergence !== undefined) run.error = divergence;
@@ -93,18 +98,31 @@ interface Run {
 }
 
 /** One run of a test in a fresh world, without the closing PASS or FAIL line. */
-async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace): Promise<Run> {
+async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, keepStreamedLines = false): Promise<Run> {
   let log: CaptureLog | undefined;
+  const stream = request.onLogLine;
+  // A streamed line is not kept as well: the capture then never holds more than the line being written.
+  const tap = stream === undefined || keepStreamedLines ? stream : (line: string) => {
+    stream(line);
+    log!.lines.length = 0;
+  };
   const common = {
     random: makeRandom(request.seed),
-    makeLog: (clock: World['clock']) => (log = new CaptureLog(clock, request.logLevel ?? 'none', request.onLogLine)),
+    makeLog: (clock: World['clock']) => (log = new CaptureLog(clock, request.logLevel ?? 'none', tap)),
   };
   const context = { raft: request.raft ?? reference, strict: request.strict === true, ...(trace === undefined ? {} : { trace }) };
   const script = (world: World) => test.run({ world, ...context });
-  const outcome = request.realtime
-    ? await new RealWorld(common).run(script)
-    : await new SimWorld({ ...common, yieldToHost }).run(script);
-  return { error: outcome.error, elapsedMs: outcome.elapsedMs, log: log! };
+  const world = request.realtime ? new RealWorld(common) : new SimWorld({ ...common, yieldToHost });
+  // What the run's code does outside its world (an unhandled rejection, a host timer in simulation) fails the run too.
+  const guard = guardRun({ trapHostTimers: !request.realtime, onEscape: (error) => world.fail(error) });
+  let outcome: WorldOutcome;
+  let escaped: Error | undefined;
+  try {
+    outcome = await world.run(script);
+  } finally {
+    escaped = await guard.release();
+  }
+  return { error: outcome.error ?? escaped, elapsedMs: outcome.elapsedMs, log: log! };
 }
 
 /**

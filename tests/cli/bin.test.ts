@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bin, built, raftDstest, root } from './bin-helpers.js';
+import { alive, waitFor } from '../runner/helpers.js';
 import { hasEscapeCodes, hasSpinnerFrames } from './helpers.js';
 
 let dir: string;
@@ -83,7 +84,32 @@ describe.runIf(built)('bin/raft-dstest.js', () => {
     const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
     expect(code).toBe(130);
     expect(stdout).toMatch(/│ TestInitialElection2A +│ +0 │ +0 │ +- │/);
-    expect(stdout).toContain('interrupted: 0/5 runs, 0 failed');
-    expect(stdout).toContain('5 runs cut off');
+    expect(stdout).toContain('interrupted by SIGINT: 0/5 runs, 0 failed');
+    expect(stdout).toContain('1 run cut off in flight (logs kept; counted neither passed nor failed), 4 runs not started');
+  });
+
+  // Issue 11, items 5 and 6: SIGTERM exited 143 with no table and no reports, the commands' process groups orphaned.
+  it('on SIGTERM ends every command it started, keeps their output so far, prints the table, writes the report, and exits 143', async () => {
+    const pids = join(dir, 'pids');
+    const out = join(dir, 'out');
+    const json = join(dir, 'report.json');
+    const command = `echo started {k}; sleep 30 & echo $! >> ${pids}; wait`;
+    const child = spawn(process.execPath, [bin, '--exec', command, 'X', '-n', '4', '-p', '2', '--seed', '0', '-o', out, '--json', json], { cwd: root });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
+    const sleeps = async () => (existsSync(pids) ? (await readFile(pids, 'utf8')).trim().split('\n').map(Number) : []);
+    await waitFor(async () => (await sleeps()).length === 2, 'both commands to start');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(stdout).toMatch(/│ X +│ +0 │ +0 │/);
+    expect(stdout).toContain('interrupted by SIGTERM: 0/4 runs, 0 failed');
+    expect(stdout).toContain('2 runs cut off in flight (logs kept; counted neither passed nor failed), 2 runs not started');
+    const report = JSON.parse(await readFile(json, 'utf8')) as { runs: unknown[]; interrupted: Array<{ k: number; log: string }> };
+    expect(report.runs).toEqual([]);
+    expect(report.interrupted.map((run) => run.k).sort()).toEqual([0, 1]);
+    for (const run of report.interrupted) expect(await readFile(run.log, 'utf8')).toMatch(new RegExp(`\\nstarted ${run.k}\\n# interrupted: cut off by SIGTERM after `));
+    const started = await sleeps();
+    await waitFor(() => started.every((pid) => !alive(pid)), 'the sleeps to end');
   });
 });

@@ -8,6 +8,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { logFileName } from '../../src/runner/logs.js';
 import { built, fixtureBin, raftDstest } from './bin-helpers.js';
 import { tableRows } from './report-cli-helpers.js';
 
@@ -50,15 +51,45 @@ describe.runIf(built)('raft-dstest --exec (built)', () => {
     expect((await readdir(out)).sort()).toEqual(['X_0.log', 'X_1.log']);
   });
 
-  it('substitutes {test}, {seed} and {k}, sets the environment, and keeps output with -a', async () => {
+  it('substitutes {test}, {seed} and {k} as data, sets the environment, and keeps output with -a', async () => {
     const out = join(dir, 'out');
-    const { code } = await raftDstest(
-      ['--exec', 'echo "{test} {seed} {k} $RAFT_DSTEST_TEST $RAFT_DSTEST_SEED w$RAFT_DSTEST_WORKER"; echo oops >&2', 'T1', '-n', '2', '--seed', '40', '-a', '-o', out],
+    const marker = join(dir, 'pwned');
+    const evil = `a;touch ${marker}`;
+    const { code, stderr } = await raftDstest(
+      ['--exec', 'echo "{test} {seed} {k} $RAFT_DSTEST_TEST $RAFT_DSTEST_SEED w$RAFT_DSTEST_WORKER"; echo {test}; echo oops >&2', 'T1', evil, '-n', '2', '--seed', '40', '-a', '-o', out],
     );
+    expect(stderr).toBe('');
     expect(code).toBe(0);
     const log = await readFile(join(out, 'T1_1.log'), 'utf8');
-    expect(log).toContain('\nT1 41 1 T1 41 w0\n');
+    expect(log).toContain('\nT1 41 1 T1 41 w0\nT1\n');
     expect(log).toContain('\noops\n');
+    // Issue 11, item 1: the name was run as a second command.
+    expect(existsSync(marker)).toBe(false);
+    // Issue 11, item 2: its log's name has no '/' to climb out with.
+    expect((await readdir(out)).sort()).toEqual([logFileName(evil, 0), logFileName(evil, 1), 'T1_0.log', 'T1_1.log'].sort());
+  });
+
+  // Issue 11, item 2: the log went to ../precious_0.log, overwriting it.
+  it('keeps the log of a test named ../precious inside -o, and overwrites nothing', async () => {
+    const out = join(dir, 'out');
+    await writeFile(join(dir, 'precious_0.log'), 'precious');
+    const { code } = await raftDstest(['--exec', 'exit 1', '../precious', '-n', '1', '-o', out]);
+    expect(code).toBe(1);
+    expect(await readFile(join(dir, 'precious_0.log'), 'utf8')).toBe('precious');
+    expect(await readdir(out)).toEqual(['%2E%2E%2Fprecious_0.log']);
+  });
+
+  // Issue 11, item 9: 200,000 lines of output crashed the tool in formatLogFile.
+  it('keeps a log of 200,000 lines whole, with the reason at its end', async () => {
+    const out = join(dir, 'out');
+    const { code, stdout, stderr } = await raftDstest(['--exec', 'seq 1 200000; exit 1', 'Big', '-n', '1', '--seed', '3', '-o', out]);
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+    expect(stdout).toContain(`FAIL Big #0 (seed 3): exit code 1 — log: ${join(out, 'Big_0.log')}`);
+    const lines = (await readFile(join(out, 'Big_0.log'), 'utf8')).split('\n');
+    expect(lines.slice(0, 4)).toEqual(['# test: Big', '# seed: 3', "# replay: npx raft-dstest --exec 'seq 1 200000; exit 1' Big --seed 3 -n 1", '1']);
+    expect(lines.slice(-3)).toEqual(['200000', '# error: exit code 1', '']);
+    expect(lines).toHaveLength(3 + 200_000 + 2);
   });
 });
 
@@ -145,6 +176,8 @@ describe.runIf(built)('faulty lab runs through the command line (fixture tests)'
     expect(stdout).toContain('FAIL FixtureHangSync #0 (seed 5): timed out after 1s');
     const log = await readFile(join(out, 'FixtureHangSync_0.log'), 'utf8');
     expect(log).toMatch(/^\d{6,} TEST fixture: started$/m);
+    // Issue 11, item 10: why the run failed ends its log.
+    expect(log).toMatch(/\n# error: timed out after 1s\n$/);
   });
 
   it('fails runs that exit or run out of memory (RAFT_DSTEST_HEAP_MB), keeping their logs', async () => {
@@ -164,6 +197,8 @@ describe.runIf(built)('faulty lab runs through the command line (fixture tests)'
     for (const file of ['FixtureExit_0.log', 'FixtureOom_0.log']) {
       expect(await readFile(join(out, file), 'utf8')).toMatch(/^\d{6,} TEST fixture: started$/m);
     }
+    expect(await readFile(join(out, 'FixtureExit_0.log'), 'utf8')).toMatch(/\n# error: worker exited with code 3 \(process\.exit called during the run\)\n$/);
+    expect(await readFile(join(out, 'FixtureOom_0.log'), 'utf8')).toMatch(/\n# error: worker ran out of memory: [^\n]+\n$/);
   });
 
   it('gives each run its worker slot as RAFT_DSTEST_WORKER', async () => {

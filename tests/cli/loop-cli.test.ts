@@ -25,7 +25,7 @@ describe('-l/--loop', () => {
       ['TestReElection2A', '-n', '1', '-g', '3', '-l', '--seed', '50', '-o', out, '--json', json],
       (task) => {
         started += 1;
-        // Round 3 (9 runs) is interrupted at its 3rd run.
+        // Round 3 (9 runs) is interrupted while its 3rd run is in flight, which is cut off.
         if (started === 1 + 3 + 3) signals.emit('SIGINT');
         return { passed: task.k !== 2 };
       },
@@ -41,14 +41,15 @@ describe('-l/--loop', () => {
     expect(tableRows(stdout).filter((row) => row[0] === 'TestReElection2A').map((row) => [row[1], row[2]])).toEqual([
       ['0', '1'],
       ['1', '3'],
-      ['0', '3'],
+      ['0', '2'],
     ]);
-    expect(stdout).toContain('interrupted: 3/9 runs, 0 failed');
-    expect(await readdir(out)).toEqual(['TestReElection2A_2.log']);
-    // The report holds every round's runs.
+    expect(stdout).toContain('interrupted by SIGINT: 2/9 runs, 0 failed');
+    expect((await readdir(out)).sort()).toEqual(['TestReElection2A_2.log', 'TestReElection2A_6.log']);
+    // The report holds every round's runs, and the one cut off apart.
     const report = JSON.parse(await readFile(json, 'utf8')) as JsonReport;
-    expect(report.runs.map((r) => r.seed)).toEqual([50, 51, 52, 53, 54, 55, 56]);
-    expect(report.tests[0]).toMatchObject({ runs: 7, failed: 1 });
+    expect(report.runs.map((r) => r.seed)).toEqual([50, 51, 52, 53, 54, 55]);
+    expect(report.interrupted.map((r) => r.seed)).toEqual([56]);
+    expect(report.tests[0]).toMatchObject({ runs: 6, failed: 1 });
   });
 
   it('stops after the round in which -x/--max-failures was reached, exiting 1', async () => {

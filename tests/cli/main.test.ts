@@ -170,7 +170,38 @@ describe('raft-dstest bad input', () => {
 });
 
 describe('raft-dstest interrupted', () => {
-  it('on Ctrl-C stops, prints the partial table, keeps the logs so far and exits 130; a second Ctrl-C exits at once', async () => {
+  // Issue 11, item 5: SIGTERM (a CI cancel, timeout, docker stop) ended the tool with no table and no reports.
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)('stops on %s as on Ctrl-C: partial table, reports written, exit %d; a second one exits at once', async (signal, exitCode) => {
+    const signals = new EventEmitter();
+    const out = join(root, 'out');
+    const json = join(root, 'report.json');
+    let started = 0;
+    const { code, stdout, exits } = await cli(
+      ['TestReElection2A', '-n', '10', '--seed', '1', '-o', out, '--json', json],
+      () => {
+        started += 1;
+        if (started === 3) {
+          signals.emit(signal);
+          signals.emit(signal);
+        }
+        return {};
+      },
+      { signals: signals as SignalSource },
+    );
+    expect(code).toBe(exitCode);
+    expect(exits).toEqual([exitCode]);
+    expect(stdout).toMatch(/│ TestReElection2A +│ +0 │ +2 │/);
+    expect(stdout).toContain(`interrupted by ${signal}: 2/10 runs, 0 failed`);
+    const report = JSON.parse(await readFile(json, 'utf8')) as { runs: unknown[]; interrupted: Array<{ reason: string }> };
+    expect(report.runs).toHaveLength(2);
+    expect(report.interrupted.map((run) => run.reason)).toEqual([`cut off by ${signal} after 0.01s`]);
+    for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP']) expect(signals.listenerCount(name)).toBe(0);
+  });
+
+  it('on Ctrl-C stops, cuts off the run in flight keeping its log, prints the partial table and exits 130; a second Ctrl-C exits at once', async () => {
     const signals = new EventEmitter();
     const out = join(root, 'out');
     let started = 0;
@@ -188,11 +219,13 @@ describe('raft-dstest interrupted', () => {
     );
     expect(code).toBe(130);
     expect(exits).toEqual([130]);
-    // The run that was going when Ctrl-C came finished; no other started.
-    expect(stdout).toMatch(/│ TestReElection2A +│ +1 │ +3 │/);
-    expect(stdout).toContain('interrupted: 3/10 runs, 1 failed');
-    expect(stdout).toContain('7 runs cut off');
-    expect(await readdir(out)).toEqual(['TestReElection2A_0.log']);
+    // The run that was going when Ctrl-C came was cut off, counted in neither column; no other started.
+    expect(stdout).toMatch(/│ TestReElection2A +│ +1 │ +2 │/);
+    expect(stdout).toContain(`CUT OFF TestReElection2A #2 (seed 3): cut off by SIGINT after 0.01s — log: ${join(out, 'TestReElection2A_2.log')}\n`);
+    expect(stdout).toContain('interrupted by SIGINT: 2/10 runs, 1 failed');
+    expect(stdout).toContain('1 run cut off in flight (logs kept; counted neither passed nor failed), 7 runs not started');
+    expect((await readdir(out)).sort()).toEqual(['TestReElection2A_0.log', 'TestReElection2A_2.log']);
+    expect(await readFile(join(out, 'TestReElection2A_2.log'), 'utf8')).toMatch(/\n# interrupted: cut off by SIGINT after 0\.01s\n$/);
     // The handler is gone once the command is over.
     expect(signals.listenerCount('SIGINT')).toBe(0);
   });

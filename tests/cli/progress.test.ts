@@ -54,6 +54,17 @@ describe('formatFailure', () => {
     expect(line).toBe('FAIL TestReElection2A #7 (seed 1241): expected one leader, got none — log: reports/x/TestReElection2A_7.log');
   });
 
+  // Issue 11, item 10: a 10 kB error message filled the terminal.
+  it('cuts a very long error to 200 characters and says the whole of it is in the log', () => {
+    const line = formatFailure({ test: 'T', k: 0, seed: 1, error: `${'x'.repeat(5000)}\nsecond line` }, 'out/T_0.log');
+    expect(line).toBe(`FAIL T #0 (seed 1): ${'x'.repeat(200)}… (cut; the whole error is in the log) — log: out/T_0.log`);
+  });
+
+  it('says where a log that could not be written was to go, and why', () => {
+    const line = formatFailure({ test: 'T', k: 0, seed: 1, error: 'boom' }, undefined, { path: 'out/T_0.log', error: new Error('ENOSPC: no space left on device, write') });
+    expect(line).toBe('FAIL T #0 (seed 1): boom — log not written (out/T_0.log: ENOSPC: no space left on device, write)');
+  });
+
   it('quotes a test name that is not a plain word, keeping the line one line', () => {
     expect(formatFailure({ test: 'a;b c', k: 0, seed: 1, error: 'x' }, undefined)).toBe("FAIL 'a;b c' #0 (seed 1): x");
     expect(formatFailure({ test: 'two\nlines', k: 0, seed: 1, error: 'x' }, undefined)).toBe("FAIL $'two\\nlines' #0 (seed 1): x");

@@ -43,5 +43,7 @@ describe.runIf(built)('strict mode through the bin', () => {
     expect(logs).toHaveLength(failed);
     const log = await readFile(join(out, logs[0]!), 'utf8');
     expect(log).toMatch(/^# replay: npx raft-dstest --raft \S*votes-twice-raft\.mjs TestManyElections2A --seed \d+ -n 1 -r$/m);
+    // Why it failed is the log's last word (issue 11, item 10).
+    expect(log).toMatch(/\n# error: strict mode: election safety violated at [^\n]*\n(# error: [^\n]*\n)*$/);
   });
 });

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createPool, WORKER_ENTRY, type PoolOptions, type RunPool } from '../../src/runner/pool.js';
 import type { RunResult, RunTask } from '../../src/runner/protocol.js';
 import { DEFAULT_RUN_SETTINGS } from '../../src/runner/settings.js';
+import { runLogged } from './helpers.js';
 // @ts-expect-error: a plain JavaScript module without types.
 import { FIRST_LINE } from './fixtures/lab-fixtures.mjs';
 
@@ -27,15 +28,17 @@ function open(options: Partial<PoolOptions> = {}): RunPool {
 }
 
 /** The fault's run, then a passing run on the same one-thread pool. */
-async function faultThenPass(p: RunPool, test: string): Promise<[RunResult, RunResult]> {
-  const fault = await p.run(task(test, 0));
-  const after = await p.run(task('FixturePass', 1));
+type Logged = RunResult & { lines: string[] };
+
+async function faultThenPass(p: RunPool, test: string): Promise<[Logged, Logged]> {
+  const fault = await runLogged(p, task(test, 0));
+  const after = await runLogged(p, task('FixturePass', 1));
   return [fault, after];
 }
 
-function expectCarriedOn(after: RunResult): void {
+function expectCarriedOn(after: Logged): void {
   expect(after).toMatchObject({ test: 'FixturePass', k: 1, passed: true });
-  expect(after.log.some((line) => line.endsWith(`TEST ${FIRST_LINE}`))).toBe(true);
+  expect(after.lines.some((line) => line.endsWith(`TEST ${FIRST_LINE}`))).toBe(true);
 }
 
 describe.runIf(existsSync(WORKER_ENTRY))('pool faults (built worker, fixture tests)', () => {
@@ -45,7 +48,7 @@ describe.runIf(existsSync(WORKER_ENTRY))('pool faults (built worker, fixture tes
     expect(fault.error).toBe('timed out after 1s');
     // Counted from the start of the run, which logs its first line at once.
     expect(fault.wallMs).toBeGreaterThanOrEqual(990);
-    expect(fault.log).toEqual([expect.stringMatching(new RegExp(`^\\d{6,} TEST ${FIRST_LINE}$`))]);
+    expect(fault.lines).toEqual([expect.stringMatching(new RegExp(`^\\d{6,} TEST ${FIRST_LINE}$`))]);
     expectCarriedOn(after);
   });
 
@@ -53,7 +56,7 @@ describe.runIf(existsSync(WORKER_ENTRY))('pool faults (built worker, fixture tes
     // The worker module takes 1.5 s to load; the run itself takes milliseconds.
     const slow = createPool({ workers: 1, timeoutMs: 1000, workerFile: new URL('./fixtures/slow-start-worker.mjs', import.meta.url) });
     pool = slow;
-    const result = await slow.run(task('FixturePass'));
+    const result = await runLogged(slow, task('FixturePass'));
     expect(result.error).toBeUndefined();
     expect(result.passed).toBe(true);
   });
@@ -62,16 +65,16 @@ describe.runIf(existsSync(WORKER_ENTRY))('pool faults (built worker, fixture tes
     const [fault, after] = await faultThenPass(open(), 'FixtureThrow');
     expect(fault.passed).toBe(false);
     expect(fault.error).toMatch(/^TypeError: fixture threw on purpose\n\s+at /);
-    expect(fault.log[0]).toMatch(new RegExp(`TEST ${FIRST_LINE}$`));
-    expect(fault.log.at(-1)).toMatch(/--- FAIL: FixtureThrow/);
+    expect(fault.lines[0]).toMatch(new RegExp(`TEST ${FIRST_LINE}$`));
+    expect(fault.lines.at(-1)).toMatch(/--- FAIL: FixtureThrow/);
     expectCarriedOn(after);
   });
 
-  it('fails a run whose uncaught exception ends the thread, keeping its log', async () => {
+  it('fails a run whose exception nothing catches, naming it, keeping its log, and the thread carries on', async () => {
     const [fault, after] = await faultThenPass(open(), 'FixtureUncaught');
     expect(fault.passed).toBe(false);
-    expect(fault.error).toMatch(/^worker failed: Error: fixture uncaught exception/);
-    expect(fault.log[0]).toMatch(new RegExp(`TEST ${FIRST_LINE}$`));
+    expect(fault.error).toMatch(/^OutsideSimulationError: an exception was thrown that nothing caught during the run: Error: fixture uncaught exception\n/);
+    expect(fault.lines[0]).toMatch(new RegExp(`TEST ${FIRST_LINE}$`));
     expectCarriedOn(after);
   });
 
@@ -79,7 +82,7 @@ describe.runIf(existsSync(WORKER_ENTRY))('pool faults (built worker, fixture tes
     const [fault, after] = await faultThenPass(open(), 'FixtureExit');
     expect(fault.passed).toBe(false);
     expect(fault.error).toBe('worker exited with code 3 (process.exit called during the run)');
-    expect(fault.log).toEqual([expect.stringMatching(new RegExp(`TEST ${FIRST_LINE}$`))]);
+    expect(fault.lines).toEqual([expect.stringMatching(new RegExp(`TEST ${FIRST_LINE}$`))]);
     expectCarriedOn(after);
   });
 
@@ -87,14 +90,14 @@ describe.runIf(existsSync(WORKER_ENTRY))('pool faults (built worker, fixture tes
     const [fault, after] = await faultThenPass(open({ heapLimitMb: 64 }), 'FixtureOom');
     expect(fault.passed).toBe(false);
     expect(fault.error).toMatch(/^worker ran out of memory: .*heap out of memory/);
-    expect(fault.log).toEqual([expect.stringMatching(new RegExp(`TEST ${FIRST_LINE}$`))]);
+    expect(fault.lines).toEqual([expect.stringMatching(new RegExp(`TEST ${FIRST_LINE}$`))]);
     expectCarriedOn(after);
   });
 
   it('streams a log larger than one shared chunk whole and in order', async () => {
-    const result = await open().run(task('FixtureManyLines'));
+    const result = await runLogged(open(), task('FixtureManyLines'));
     expect(result.passed).toBe(true);
-    const lines = result.log.filter((line) => / TEST line /.test(line));
+    const lines = result.lines.filter((line) => / TEST line /.test(line));
     expect(lines).toHaveLength(20_000);
     expect(lines[19_998]).toMatch(/ TEST line 19998 é{6}$/);
     expect(lines.every((line, i) => line.includes(` line ${i} `) || line.endsWith(` line ${i}`))).toBe(true);
@@ -102,8 +105,8 @@ describe.runIf(existsSync(WORKER_ENTRY))('pool faults (built worker, fixture tes
 
   it('sets RAFT_DSTEST_WORKER to the slot given in the task', async () => {
     const p = open({ workers: 2 });
-    const [a, b] = await Promise.all([p.run({ ...task('FixtureWorkerEnv'), worker: 0 }), p.run({ ...task('FixtureWorkerEnv'), worker: 1 })]);
-    expect(a.log[0]).toMatch(/TEST worker=0$/);
-    expect(b.log[0]).toMatch(/TEST worker=1$/);
+    const [a, b] = await Promise.all([runLogged(p, { ...task('FixtureWorkerEnv'), worker: 0 }), runLogged(p, { ...task('FixtureWorkerEnv'), worker: 1 })]);
+    expect(a.lines[0]).toMatch(/TEST worker=0$/);
+    expect(b.lines[0]).toMatch(/TEST worker=1$/);
   });
 });

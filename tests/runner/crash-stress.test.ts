@@ -64,19 +64,22 @@ describe.runIf(existsSync(WORKER_ENTRY))('stress with faulty runs (built worker)
 
   it('stops starting runs after -x failures with real workers', async () => {
     const report = await stress(options({ tests: ['FixtureThrow'], iterations: 50, workers: 1, maxFailures: 3 }), { createPool: realPool });
-    expect(report).toMatchObject({ completedRuns: 3, failedRuns: 3, stoppedEarly: true, cutOffRuns: 47 });
+    expect(report).toMatchObject({ completedRuns: 3, failedRuns: 3, stoppedEarly: true, unstartedRuns: 47 });
   });
 
-  it('ends a hung run when cancelled and keeps the logs of the runs that finished', async () => {
+  // Issue 11, item 6: the run in flight was dropped with its log.
+  it('ends a hung run when cancelled, keeping its log so far marked as cut off, and the logs of the runs that finished', async () => {
     const cancel = new AbortController();
     // Lane 0 takes FixtureThrow #0 and lane 1 FixtureHangSync #0, which never ends; cancel once the first has.
     const report = await stress(options({ tests: ['FixtureThrow', 'FixtureHangSync'], iterations: 3, workers: 2, sequential: false }), {
       createPool: realPool,
       signal: cancel.signal,
-      onRunFinished: () => cancel.abort(),
+      onRunFinished: () => cancel.abort('SIGINT'),
     });
-    expect(report.interrupted).toBe(true);
-    expect(report.cutOffRuns).toBeGreaterThan(0);
-    expect(await readdir(join(root, 'out'))).toContain('FixtureThrow_0.log');
+    expect(report).toMatchObject({ interrupted: true, interruptedBy: 'SIGINT', completedRuns: 1, failedRuns: 1, interruptedRuns: 1, unstartedRuns: 4 });
+    expect(report.summaries.map((s) => [s.test, s.failed, s.total])).toEqual([['FixtureThrow', 1, 1], ['FixtureHangSync', 0, 0]]);
+    expect((await readdir(join(root, 'out'))).sort()).toEqual(['FixtureHangSync_0.log', 'FixtureThrow_0.log']);
+    const cut = await readFile(join(root, 'out', 'FixtureHangSync_0.log'), 'utf8');
+    expect(cut).toMatch(new RegExp(`^\\d{6,} TEST ${FIRST_LINE}\\n# interrupted: cut off by SIGINT after \\d+\\.\\d\\ds\\n$`, 'm'));
   });
 });

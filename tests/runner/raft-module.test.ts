@@ -204,10 +204,38 @@ describe('a peer that throws during a run', () => {
     expect(failed.passed).toBe(false);
     expect(failed.error).toMatch(/^TypeError: fixture bug: a handler threw\n\s+at fixtureHandlerBug /);
     expect(failed.simMs).toBe(1000);
-    expect(failed.log).toContainEqual(expect.stringMatching(/ TEST +at fixtureHandlerBug \(.*throwing-handler-raft\.mjs:\d+:\d+\)$/));
-    expect(failed.log.at(-1)).toMatch(/ TEST --- FAIL: TestInitialElection2A /);
+    expect(failed.log!).toContainEqual(expect.stringMatching(/ TEST +at fixtureHandlerBug \(.*throwing-handler-raft\.mjs:\d+:\d+\)$/));
+    expect(failed.log!.at(-1)).toMatch(/ TEST --- FAIL: TestInitialElection2A /);
 
     const next = await runTask({ test: 'TestInitialElection2A', k: 1, seed: 4, settings: DEFAULT_RUN_SETTINGS });
     expect(next.passed).toBe(true);
   });
+});
+
+// Issue 11, item 11: these runs passed, the escape unseen.
+describe('a peer that reaches outside the simulation', () => {
+  const run = (module: string, k: number, realtime = false) =>
+    runTask({ test: 'TestInitialElection2A', k, seed: 3, settings: { ...DEFAULT_RUN_SETTINGS, realtime, raftModule: fixture(module) } });
+
+  it('fails the run that calls the host setTimeout, naming it, where, and the fix; the host timer is back after the run', async () => {
+    const hostSetTimeout = globalThis.setTimeout;
+    const failed = await run('wall-clock-raft.mjs', 0);
+    expect(failed.passed).toBe(false);
+    expect(failed.error).toMatch(/^OutsideSimulationError: setTimeout was called during a simulated run: .*; use clock\.setTimer\(ms, fn\) instead\n\s+at /);
+    expect(failed.error).toMatch(/\n\s+at \S*fixtureWallClockTimer .*\(.*wall-clock-raft\.mjs:\d+:\d+\)/);
+    // It stops the run where it happened: one virtual second in.
+    expect(failed.simMs).toBe(1000);
+    expect(globalThis.setTimeout).toBe(hostSetTimeout);
+    expect((await runTask({ test: 'TestInitialElection2A', k: 1, seed: 4, settings: DEFAULT_RUN_SETTINGS })).passed).toBe(true);
+  });
+
+  it('fails the run in which a promise is rejected and nothing handles it, with the reason and its stack', async () => {
+    const failed = await run('unhandled-rejection-raft.mjs', 0);
+    expect(failed.passed).toBe(false);
+    expect(failed.error).toMatch(/^OutsideSimulationError: a promise was rejected and nothing handled the rejection during the run: RangeError: fixture bug: a rejection nothing handles\n\s+at \S*fixtureForgottenAwait /);
+  });
+
+  it('leaves the host timers to a realtime run, which runs on them anyway', async () => {
+    expect((await run('wall-clock-raft.mjs', 0, true)).passed).toBe(true);
+  }, 20_000);
 });

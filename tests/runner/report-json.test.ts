@@ -21,7 +21,7 @@ describe('buildReport', () => {
   it('has exactly the version-1 fields, tests in the given order and runs sorted by test then k', () => {
     const runs = [run('TestB', 1), run('TestA', 1, { wallMs: 30, simMs: 5000 }), run('TestB', 0, { passed: false, error: 'x' }), run('TestA', 0)];
     const report = buildReport(header, ['TestA', 'TestB', 'TestC'], runs);
-    expect(Object.keys(report)).toEqual(['version', 'seed', 'mode', 'workers', 'startedAt', 'wallMs', 'tests', 'runs']);
+    expect(Object.keys(report)).toEqual(['version', 'seed', 'mode', 'workers', 'startedAt', 'wallMs', 'tests', 'runs', 'interrupted']);
     expect(report.version).toBe(1);
     expect(report.runs.map((r) => `${r.test}#${r.k}`)).toEqual(['TestA#0', 'TestA#1', 'TestB#0', 'TestB#1']);
     expect(report.tests).toEqual([

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RUN_SETTINGS } from '../../src/runner/settings.js';
 import { stress, type RunFinished, type StressOptions } from '../../src/runner/stress.js';
-import { fakePool } from './helpers.js';
+import { fakePool, memoryFiles } from './helpers.js';
 
 let root: string;
 beforeEach(async () => {
@@ -37,7 +37,7 @@ describe('stress', () => {
     expect(pool.maxInFlight).toBe(2);
     expect(pool.options).toEqual({ workers: 2 });
     expect(pool.destroyed).toBe(true);
-    expect(report).toMatchObject({ plannedRuns: 6, completedRuns: 6, failedRuns: 0, cutOffRuns: 0, interrupted: false, logPaths: [] });
+    expect(report).toMatchObject({ plannedRuns: 6, completedRuns: 6, failedRuns: 0, interruptedRuns: 0, unstartedRuns: 0, interrupted: false, logPaths: [], logFailures: [] });
     expect(report.summaries.map((s) => [s.test, s.failed, s.total])).toEqual([['TestA', 0, 3], ['TestB', 0, 3]]);
   });
 
@@ -66,13 +66,15 @@ describe('stress', () => {
   it('counts failures, writes their logs, and announces each with its log path as it finishes', async () => {
     const { create } = fakePool((task) => (task.test === 'TestB' && task.k === 1 ? { passed: false, error: 'boom' } : {}));
     const events: RunFinished[] = [];
-    const report = await stress(options(), { createPool: create, onRunFinished: (e) => events.push(e) });
+    // Writes that settle at once, so that runs are announced in the order they end.
+    const disk = memoryFiles();
+    const report = await stress(options(), { createPool: create, onRunFinished: (e) => events.push(e), logFiles: disk });
     const failure = join(root, 'out', 'TestB_1.log');
     expect(report.failedRuns).toBe(1);
     expect(report.summaries.map((s) => s.failed)).toEqual([0, 1]);
     expect(report.logPaths).toEqual([failure]);
-    expect(await readdir(join(root, 'out'))).toEqual(['TestB_1.log']);
-    expect(await readFile(failure, 'utf8')).toContain('# seed: 101\n');
+    expect([...disk.files.keys()]).toEqual([failure]);
+    expect(disk.files.get(failure)!.toString()).toContain('# seed: 101\n');
     expect(events).toHaveLength(6);
     expect(events.map((e) => e.progress.done)).toEqual([1, 2, 3, 4, 5, 6]);
     const failed = events.filter((e) => !e.result.passed);
@@ -87,7 +89,7 @@ describe('stress', () => {
     expect(existsSync(join(root, 'out'))).toBe(false);
   });
 
-  it('when cancelled, starts no new run, keeps finished ones, flushes their logs and counts the rest as cut off', async () => {
+  it('when cancelled, starts no new run, keeps finished ones, writes their logs and counts the rest as not started', async () => {
     const cancel = new AbortController();
     const { pool, create } = fakePool((task) => ({ passed: task.k !== 0 }));
     let finished = 0;
@@ -96,38 +98,47 @@ describe('stress', () => {
       signal: cancel.signal,
       onRunFinished: () => {
         finished += 1;
-        if (finished === 3) cancel.abort();
+        if (finished === 3) cancel.abort('SIGTERM');
       },
     });
     expect(pool.started).toHaveLength(3);
-    expect(report).toMatchObject({ interrupted: true, plannedRuns: 20, completedRuns: 3, failedRuns: 2, cutOffRuns: 17 });
+    expect(report).toMatchObject({ interrupted: true, interruptedBy: 'SIGTERM', plannedRuns: 20, completedRuns: 3, failedRuns: 2, interruptedRuns: 0, unstartedRuns: 17 });
     // Both failing runs that finished have their logs on disk already.
     expect((await readdir(join(root, 'out'))).sort()).toEqual(['TestA_0.log', 'TestB_0.log']);
   });
 
-  it('abandons the runs in flight when cancelled', async () => {
+  // Issue 11, item 6: runs in flight were dropped with their logs.
+  it('cuts off the runs in flight when cancelled, counting them neither passed nor failed and keeping their logs so far', async () => {
     const cancel = new AbortController();
     const { pool, create } = fakePool();
-    const running = stress(options({ workers: 2 }), { createPool: create, signal: cancel.signal });
-    cancel.abort();
+    const events: RunFinished[] = [];
+    const running = stress(options({ workers: 2 }), { createPool: create, signal: cancel.signal, onRunFinished: (e) => events.push(e) });
+    cancel.abort('SIGINT');
     const report = await running;
     expect(pool.started).toHaveLength(2);
-    expect(report).toMatchObject({ completedRuns: 0, cutOffRuns: 6, interrupted: true });
+    expect(report).toMatchObject({ completedRuns: 0, failedRuns: 0, interruptedRuns: 2, unstartedRuns: 4, interrupted: true, interruptedBy: 'SIGINT' });
+    expect(report.summaries.map((s) => [s.total, s.failed])).toEqual([[0, 0], [0, 0]]);
     expect(pool.destroyed).toBe(true);
+    expect(events.map((e) => [e.result.test, e.result.interrupted])).toEqual([
+      ['TestA', 'cut off by SIGINT after 0.01s'],
+      ['TestB', 'cut off by SIGINT after 0.01s'],
+    ]);
+    expect(report.logPaths).toEqual([join(root, 'out', 'TestA_0.log'), join(root, 'out', 'TestB_0.log')]);
+    expect(await readFile(join(root, 'out', 'TestA_0.log'), 'utf8')).toMatch(/\n000000 TEST run TestA 0\n# interrupted: cut off by SIGINT after 0\.01s\n$/);
   });
 
   it('with maxFailures, starts no run after that many failed, lets the runs in flight finish, and says it stopped', async () => {
     const { pool, create } = fakePool((task) => (task.test === 'TestA' ? { passed: false, error: 'boom' } : {}));
-    const report = await stress(options({ iterations: 10, workers: 2, maxFailures: 2 }), { createPool: create });
+    const report = await stress(options({ iterations: 10, workers: 2, maxFailures: 2 }), { createPool: create, logFiles: memoryFiles() });
     // TestA#0 fails (1), TestB#0 passes, TestA#1 fails (2): nothing starts after, the run in flight (TestB#1) finishes.
     expect(pool.started.map((t) => `${t.test}#${t.k}`)).toEqual(['TestA#0', 'TestB#0', 'TestA#1', 'TestB#1']);
-    expect(report).toMatchObject({ stoppedEarly: true, interrupted: false, plannedRuns: 20, completedRuns: 4, failedRuns: 2, cutOffRuns: 16 });
+    expect(report).toMatchObject({ stoppedEarly: true, interrupted: false, plannedRuns: 20, completedRuns: 4, failedRuns: 2, unstartedRuns: 16 });
   });
 
   it('does not say it stopped early when the failures come with the last runs', async () => {
     const { create } = fakePool((task) => (task.k === 2 ? { passed: false, error: 'late' } : {}));
     const report = await stress(options({ iterations: 3, maxFailures: 1, workers: 1, tests: ['TestA'] }), { createPool: create });
-    expect(report).toMatchObject({ completedRuns: 3, failedRuns: 1, cutOffRuns: 0, stoppedEarly: false });
+    expect(report).toMatchObject({ completedRuns: 3, failedRuns: 1, unstartedRuns: 0, stoppedEarly: false });
   });
 
   it('gives every run the index of its slot, from 0 to workers - 1', async () => {
@@ -165,10 +176,14 @@ describe('stress', () => {
     expect(report.logPaths).toHaveLength(4);
   });
 
-  it('reports a log it could not write instead of throwing', async () => {
+  it('reports each log it could not write, with its path, instead of throwing', async () => {
     const { create } = fakePool(() => ({ passed: false, error: 'x' }));
     const report = await stress(options({ outputDir: join(import.meta.filename, 'out') }), { createPool: create });
     expect(report.completedRuns).toBe(6);
-    expect(report.logError).toBeDefined();
+    expect(report.logPaths).toEqual([]);
+    expect(report.logFailures.map((f) => f.path).sort()).toEqual(
+      ['TestA_0', 'TestA_1', 'TestA_2', 'TestB_0', 'TestB_1', 'TestB_2'].map((name) => join(import.meta.filename, 'out', `${name}.log`)),
+    );
+    expect(report.logFailures.every((f) => f.error.message.startsWith('ENOTDIR'))).toBe(true);
   });
 });

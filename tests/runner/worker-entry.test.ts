@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPool, WORKER_ENTRY, type RunPool } from '../../src/runner/pool.js';
 import { DEFAULT_RUN_SETTINGS } from '../../src/runner/settings.js';
+import { memoryLog } from './helpers.js';
 
 let pool: RunPool | undefined;
 afterEach(async () => {
@@ -30,8 +31,8 @@ describe.runIf(existsSync(WORKER_ENTRY))('the worker entry (built)', () => {
 
   it('brings the worker module in with import(), never through require()', async () => {
     pool = createPool({ workers: 1, workerFile: new URL('./fixtures/load-stack-worker.mjs', import.meta.url) });
-    const result = await pool.run({ test: 'X', k: 0, seed: 0, settings: DEFAULT_RUN_SETTINGS });
-    const loadStack = result.log.join('\n');
+    const result = await pool.run({ test: 'X', k: 0, seed: 0, settings: DEFAULT_RUN_SETTINGS }, memoryLog());
+    const loadStack = result.log!.join('\n');
     expect(loadStack).toContain('load-stack-worker.mjs');
     expect(loadStack).not.toMatch(/ForRequire|loadESMFromCJS|cjs\/loader/);
   });

@@ -15,7 +15,7 @@ describe('worker', () => {
   it('gives the same log for the same seed', async () => {
     const task = { test: 'TestReElection2A', k: 0, seed: 99, settings: { ...DEFAULT_RUN_SETTINGS, logLevel: 'trace' } } as const;
     const [a, b] = [await runTask(task), await runTask(task)];
-    expect(a.log.length).toBeGreaterThan(10);
+    expect(a.log!.length).toBeGreaterThan(10);
     expect(b.log).toEqual(a.log);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CaptureLog } from '../../src/sim/log.js';
 import { makeRandom } from '../../src/sim/random.js';
-import { RealClock, RealWorld } from '../../src/sim/real-clock.js';
+import { guardRun, HOST_TRAPS, RealClock, RealWorld } from '../../src/sim/real-clock.js';
 
 function world(): RealWorld {
   return new RealWorld({ random: makeRandom(1), makeLog: (clock) => new CaptureLog(clock, 'none') });
@@ -51,5 +51,49 @@ describe('RealClock', () => {
     clock.setTimer(1, () => fired.push('after dispose'));
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(fired).toEqual([]);
+  });
+});
+
+describe('guardRun', () => {
+  it('traps the host timers while it holds: the call fails the run naming the fix, nothing is scheduled, and the timers are back after', async () => {
+    const originals = HOST_TRAPS.map((trap) => (trap.owner as Record<string, unknown>)[trap.name]);
+    const escapes: Error[] = [];
+    const guard = guardRun({ trapHostTimers: true, onEscape: (error) => escapes.push(error) });
+    let fired = false;
+    const handle = setTimeout(() => (fired = true), 0);
+    clearTimeout(handle);
+    handle.unref();
+    setImmediate(() => (fired = true));
+    setInterval(() => (fired = true), 1);
+    expect(await guard.release()).toBe(escapes[0]);
+    expect(escapes.map((e) => e.message.split(':')[0])).toEqual(['setTimeout was called during a simulated run', 'setImmediate was called during a simulated run', 'setInterval was called during a simulated run']);
+    expect(escapes[0]!.message).toMatch(/use clock\.setTimer\(ms, fn\) instead$/);
+    expect(HOST_TRAPS.map((trap) => (trap.owner as Record<string, unknown>)[trap.name])).toEqual(originals);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(fired).toBe(false);
+  });
+
+  it('leaves the host timers alone when told to (realtime)', async () => {
+    const escapes: Error[] = [];
+    const guard = guardRun({ trapHostTimers: false, onEscape: (error) => escapes.push(error) });
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(await guard.release()).toBeUndefined();
+    expect(escapes).toEqual([]);
+  });
+
+  it('hears a rejection nothing handles and an exception nothing catches, and gives the process its own listeners back', async () => {
+    const before = process.listeners('unhandledRejection');
+    const escapes: Error[] = [];
+    const guard = guardRun({ trapHostTimers: true, onEscape: (error) => escapes.push(error) });
+    void Promise.reject(new RangeError('nobody awaits me'));
+    queueMicrotask(() => {
+      throw new TypeError('nobody catches me');
+    });
+    await guard.release();
+    expect(escapes.map((e) => e.message.split('\n')[0])).toEqual([
+      'an exception was thrown that nothing caught during the run: TypeError: nobody catches me',
+      'a promise was rejected and nothing handled the rejection during the run: RangeError: nobody awaits me',
+    ]);
+    expect(process.listeners('unhandledRejection')).toEqual(before);
   });
 });
