@@ -12,7 +12,8 @@ import { BadInputError } from '../runner/bad-input.js';
 import { listTests, selectTests } from '../runner/select.js';
 import type { StressOptions } from '../runner/stress.js';
 import { checkGoTests, listGoTests } from '../runner/exec-go.js';
-import { loadRaftFactory } from '../runner/raft-module.js';
+import { DEFAULT_HEAP_LIMIT_MB } from '../runner/pool.js';
+import { PROBE_TIME_LIMIT_MS, probeRaftModule } from '../runner/raft-module.js';
 import { REGISTRY, type LabTest } from '../suite/registry.js';
 import { shouldColor } from './color.js';
 import { oneLineOutput, parseArguments } from './commander-io.js';
@@ -112,8 +113,14 @@ export async function main(argv: readonly string[], overrides: Partial<CliDeps> 
 async function stressOrList(argv: readonly string[], deps: CliDeps): Promise<ExitCode> {
   const parsed = parseCommandLine(argv, deps);
   if (parsed.command === 'stress' && parsed.checkGo) checkGoTests(parsed.options.tests, await listGoTests());
-  // Load the user's Raft once here, so a bad module is a usage error before any run starts.
-  if (parsed.command === 'stress' && parsed.options.settings.raftModule !== undefined) await loadRaftFactory(parsed.options.settings.raftModule);
+  // Probe the user's Raft once, in a thread of its own, so a bad module is a usage error before any run starts.
+  if (parsed.command === 'stress' && parsed.options.settings.raftModule !== undefined) {
+    const { timeoutMs, heapLimitMb } = parsed.options;
+    await probeRaftModule(parsed.options.settings.raftModule, {
+      timeLimitMs: Math.min(timeoutMs || PROBE_TIME_LIMIT_MS, PROBE_TIME_LIMIT_MS),
+      heapLimitMb: heapLimitMb ?? DEFAULT_HEAP_LIMIT_MB,
+    });
+  }
   if (parsed.command === 'done') return parsed.exitCode;
   if (parsed.command === 'list') return listCommand(deps, parsed.patterns, deps.tests);
   const stdout = deps.stdout as { isTTY?: boolean; columns?: number };

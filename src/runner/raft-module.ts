@@ -7,9 +7,12 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { RaftFactory } from '../raft/types.js';
 import { BadInputError } from './bad-input.js';
+import { formatDuration } from './duration.js';
 import { probeRaftFactory } from './raft-probe.js';
+import type { ProbeMessage } from './raft-probe-worker.js';
 
 export class RaftModuleError extends BadInputError {
   override name = 'RaftModuleError';
@@ -89,4 +92,62 @@ function loadFailure(error: unknown, url: string): string {
     return `SyntaxError: ${first}${where}`;
   }
   return typeof name !== 'string' || name === 'Error' ? first : `${name}: ${first}`;
+}
+
+/** The most a --raft module may take to load and make() its probe peer, unless --timeout is shorter. */
+export const PROBE_TIME_LIMIT_MS = 30_000;
+/** What the probe thread may take to start and load the runner's own modules, before the limit counts. */
+const PROBE_THREAD_START_ALLOWANCE_MS = 60_000;
+
+export interface ProbeOptions {
+  /** PROBE_TIME_LIMIT_MS unless given. */
+  timeLimitMs?: number;
+  /** The probe thread's heap limit in MB, as the runs' threads have. */
+  heapLimitMb: number;
+  /** The probe thread's module; the built raft-probe-worker.js unless given. */
+  workerFile?: URL;
+}
+
+/**
+ * Loads a --raft module and probes its make() (loadRaftFactory) in a thread
+ * of its own, before any run starts, so that nothing the module does can
+ * take the runner with it: a module that spins while loading or in make()
+ * is stopped at the time limit, one that calls process.exit or runs out of
+ * memory ends only that thread. Each is refused with a RaftModuleError in
+ * one line, as a module of the wrong shape is.
+ */
+export function probeRaftModule(pathOrUrl: string, options: ProbeOptions): Promise<void> {
+  const name = `--raft module "${pathOrUrl}"`;
+  const limitMs = options.timeLimitMs ?? PROBE_TIME_LIMIT_MS;
+  // Built, whether this module runs from src/ or dist/: a thread loads JavaScript only.
+  const file = options.workerFile ?? new URL('../../dist/runner/raft-probe-worker.js', import.meta.url);
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(file, { workerData: { module: pathOrUrl }, resourceLimits: { maxOldGenerationSizeMb: options.heapLimitMb } });
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (refusal?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void worker.terminate();
+      if (refusal === undefined) resolve();
+      else reject(new RaftModuleError(refusal));
+    };
+    const startClock = (ms: number, why: string) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => settle(why), ms);
+    };
+    startClock(limitMs + PROBE_THREAD_START_ALLOWANCE_MS, `the thread that loads ${name} did not start within ${formatDuration(limitMs + PROBE_THREAD_START_ALLOWANCE_MS)}`);
+    worker.on('message', (message: ProbeMessage) => {
+      if ('loading' in message) startClock(limitMs, `${name} did not finish loading and make() within ${formatDuration(limitMs)}; a peer must return from make() at once and do its work in timers and callbacks`);
+      else if ('ok' in message) settle();
+      else if ('refused' in message) settle(message.refused);
+      else settle(`${name} could not be probed: ${message.failed.split('\n')[0]}`);
+    });
+    worker.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') settle(`${name} ran out of memory (heap limit ${options.heapLimitMb} MB) while loading or in make()`);
+      else settle(`${name} threw while loading or in make(), outside any call: ${error.name}: ${error.message.split('\n')[0]}`);
+    });
+    worker.on('exit', (code) => settle(`${name} ended its thread (process.exit(${code})) while loading or in make(); a peer must never end the process`));
+  });
 }

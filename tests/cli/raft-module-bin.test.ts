@@ -3,14 +3,13 @@
  * refuses a module it cannot use before any run starts, and runs the
  * skeleton that `init` writes.
  */
-import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REGISTRY } from '../../src/suite/registry.js';
-import { built, raftDstest, root, type Exit } from './bin-helpers.js';
-import { tableRows } from './report-cli-helpers.js';
+import { built, raftDstest, root } from './bin-helpers.js';
+import { expectRefused, tableRows } from './report-cli-helpers.js';
 
 const fixture = (name: string) => join(root, 'tests', 'cli', 'fixtures', name);
 
@@ -27,16 +26,6 @@ function results(stdout: string): string[][] {
   return tableRows(stdout)
     .filter((row) => row[0]?.startsWith('Test') && row[0] !== 'Test')
     .map((row) => [row[0]!, row[1]!, row[2]!]);
-}
-
-/** Checks a refusal: exit 2, nothing on stdout, one line on stderr, no output directory. */
-function expectRefused(exit: Exit, out: string): string {
-  expect(exit.code).toBe(2);
-  expect(exit.stdout).toBe('');
-  expect(exit.stderr.endsWith('\n')).toBe(true);
-  expect(exit.stderr.trim().split('\n')).toHaveLength(1);
-  expect(existsSync(out)).toBe(false);
-  return exit.stderr;
 }
 
 describe.runIf(built)('--raft', () => {
@@ -89,57 +78,19 @@ describe.runIf(built)('--raft', () => {
     expect(log).toMatch(/--- FAIL: TestReElection2A \(1\.00s\)\n# error: TypeError: fixture bug: a timer callback threw\n/);
   });
 
-  it('refuses a module without make(options) in one line, exit 2, before any run', async () => {
+  // Issue 11, item 7: the first ended the tool silently with exit code 3, the second hung it for good.
+  it('refuses, in one line with exit 2, a module that ends the process as it loads or whose make() never returns (--timeout)', async () => {
     const out = join(dir, 'out');
-    const stderr = expectRefused(await raftDstest(['--raft', fixture('no-make.mjs'), '2A', '-o', out]), out);
-    expect(stderr).toBe(
-      `raft-dstest: --raft module "${fixture('no-make.mjs')}" exports no make(options) function; it must implement the lab interface (make, start, getState, kill, handlers)\n`,
+    const exits = fixture('exit-on-load-raft.mjs');
+    expect(expectRefused(await raftDstest(['--raft', exits, '2A', '-o', out]), out)).toBe(
+      `raft-dstest: --raft module "${exits}" ended its thread (process.exit(3)) while loading or in make(); a peer must never end the process\n`,
+    );
+    const spins = fixture('spinning-make-raft.mjs');
+    expect(expectRefused(await raftDstest(['--raft', spins, '2A', '--timeout', '1s', '-o', out]), out)).toBe(
+      `raft-dstest: --raft module "${spins}" did not finish loading and make() within 1s; a peer must return from make() at once and do its work in timers and callbacks\n`,
     );
   });
 
-  it('refuses a module that cannot be loaded, naming the path', async () => {
-    const out = join(dir, 'out');
-    const missing = join(dir, 'missing.mjs');
-    expect(expectRefused(await raftDstest(['--raft', missing, '2A', '-o', out]), out)).toBe(
-      `raft-dstest: cannot load --raft module "${missing}": no file at ${missing}\n`,
-    );
-    expect(expectRefused(await raftDstest(['--raft', fixture('unloadable-raft.mjs'), '2A', '-o', out]), out)).toContain(
-      `raft-dstest: cannot load --raft module "${fixture('unloadable-raft.mjs')}": Cannot find package 'raft-dstest-fixture-no-such-package'`,
-    );
-  });
-
-  it('refuses a module with a syntax error, saying how to find the line', async () => {
-    const out = join(dir, 'out');
-    const module = join(dir, 'syntax-error.mjs');
-    await writeFile(module, 'export function make( {\n');
-    expect(expectRefused(await raftDstest(['--raft', module, '2A', '-o', out]), out)).toBe(
-      `raft-dstest: cannot load --raft module "${module}": SyntaxError: Unexpected end of input (node --check ${module} shows where)\n`,
-    );
-  });
-
-  it('refuses a TypeScript module, saying to compile it first', async () => {
-    const out = join(dir, 'out');
-    const module = fixture('typescript-raft.ts');
-    expect(expectRefused(await raftDstest(['--raft', module, '2A', '-o', out]), out)).toBe(
-      `raft-dstest: --raft module "${module}" is TypeScript, which Node 20 cannot load; compile it to JavaScript (tsc) and pass the .js file\n`,
-    );
-  });
-
-  it('refuses a factory whose make() throws, or whose peers miss part of the interface', async () => {
-    const out = join(dir, 'out');
-    expect(expectRefused(await raftDstest(['--raft', fixture('make-throws-raft.mjs'), '2A', '-o', out]), out)).toBe(
-      `raft-dstest: --raft module "${fixture('make-throws-raft.mjs')}": make() threw RangeError: this peer cannot start\n`,
-    );
-    expect(expectRefused(await raftDstest(['--raft', fixture('wrong-shape-raft.mjs'), '2A', '-o', out]), out)).toBe(
-      `raft-dstest: --raft module "${fixture('wrong-shape-raft.mjs')}": make() returned an object without getState() and handlers.RequestVote\n`,
-    );
-  });
-
-  it('has no meaning with --exec', async () => {
-    const { code, stderr } = await raftDstest(['--raft', fixture('no-make.mjs'), '--exec', 'true', 'X']);
-    expect(code).toBe(2);
-    expect(stderr).toBe('raft-dstest: --raft has no meaning with --exec or --go: the command is the test\n');
-  });
 });
 
 describe.runIf(built)('init, then --raft on the skeleton', () => {

@@ -50,3 +50,13 @@ export async function expectUsageError(argv: string[], message: string, outDir: 
   expect(pool.started).toHaveLength(0);
   expect(existsSync(outDir)).toBe(false);
 }
+
+/** Checks a refusal: exit 2, nothing on stdout, one line on stderr, no output directory; returns the line. */
+export function expectRefused(exit: { code: number | null; stdout: string; stderr: string }, out: string): string {
+  expect(exit.code).toBe(2);
+  expect(exit.stdout).toBe('');
+  expect(exit.stderr.endsWith('\n')).toBe(true);
+  expect(exit.stderr.trim().split('\n')).toHaveLength(1);
+  expect(existsSync(out)).toBe(false);
+  return exit.stderr;
+}

@@ -3,6 +3,7 @@
  * run starts, the dry run of make() behind them, and what a peer that throws
  * in the middle of a run does to that run alone.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reference } from '../../src/raft/index.js';
 import type { MakeOptions, RaftFactory, RaftPeer } from '../../src/raft/types.js';
-import { loadRaftFactory, RaftModuleError } from '../../src/runner/raft-module.js';
+import { loadRaftFactory, probeRaftModule, RaftModuleError, type ProbeOptions } from '../../src/runner/raft-module.js';
 import { probeRaftFactory } from '../../src/runner/raft-probe.js';
 import runTask from '../../src/runner/worker.js';
 import { DEFAULT_RUN_SETTINGS } from '../../src/runner/settings.js';
@@ -238,4 +239,37 @@ describe('a peer that reaches outside the simulation', () => {
   it('leaves the host timers to a realtime run, which runs on them anyway', async () => {
     expect((await run('wall-clock-raft.mjs', 0, true)).passed).toBe(true);
   }, 20_000);
+});
+
+// Issue 11, item 7: the probe ran in the runner itself, so these hung it, ended it silently (rc 3), or aborted it (rc 134).
+describe.runIf(existsSync(new URL('../../dist/runner/raft-probe-worker.js', import.meta.url)))('probeRaftModule (built)', () => {
+  const refusalOf = (module: string, options: Partial<ProbeOptions> = {}) =>
+    probeRaftModule(module, { heapLimitMb: 64, ...options }).then(
+      () => 'accepted',
+      (error: unknown) => (error instanceof RaftModuleError ? error.message : `not a RaftModuleError: ${String(error)}`),
+    );
+
+  it('accepts a good module and refuses a bad one with the same words as loading it in place', async () => {
+    expect(await refusalOf(fixture('leaderless-raft.mjs'))).toBe('accepted');
+    expect(await refusalOf(fixture('no-make.mjs'))).toBe(
+      `--raft module "${fixture('no-make.mjs')}" exports no make(options) function; it must implement the lab interface (make, start, getState, kill, handlers)`,
+    );
+  });
+
+  it('gives up on a make() that never returns at the time limit', async () => {
+    const module = fixture('spinning-make-raft.mjs');
+    expect(await refusalOf(module, { timeLimitMs: 1000 })).toBe(
+      `--raft module "${module}" did not finish loading and make() within 1s; a peer must return from make() at once and do its work in timers and callbacks`,
+    );
+  });
+
+  it('refuses a module that calls process.exit as it loads, and carries on itself', async () => {
+    const module = fixture('exit-on-load-raft.mjs');
+    expect(await refusalOf(module)).toBe(`--raft module "${module}" ended its thread (process.exit(3)) while loading or in make(); a peer must never end the process`);
+  });
+
+  it('refuses a module that runs out of memory as it loads', async () => {
+    const module = fixture('hoarding-raft.mjs');
+    expect(await refusalOf(module)).toBe(`--raft module "${module}" ran out of memory (heap limit 64 MB) while loading or in make()`);
+  });
 });
