@@ -9,23 +9,27 @@
  * even a run that then spins forever in a synchronous loop has every line it
  * wrote before the loop already visible to the host. The memory comes in
  * chunks; the host makes the first, the worker posts each later one over a
- * MessagePort the moment it makes it (before writing to it). A posted chunk
+ * MessagePort the moment it makes it (before writing to it) and counts it in
+ * a shared word, on which the host waits (Atomics.waitAsync). A new chunk
  * means the one before it is full, so the host passes that one on (to disk)
- * and lets it go, counting it in a shared word. A worker that runs more than
+ * and lets it go, counting it in another word. A worker that runs more than
  * MAX_CHUNKS_AHEAD chunks ahead of the host waits for it, so neither side
- * holds more than that many chunks of a run, however much it logs.
+ * holds more than that many chunks of a run, however much it logs. A short
+ * log fits the first chunk and costs no message and no wake-up at all.
  *
  * Chunk layout: an Int32 at byte 0 holds how many bytes of text follow the
  * header; text starts at HEADER_BYTES. Lines end in '\n' and never straddle
- * two chunks.
+ * two chunks. The first chunk's header also holds the shared words: the
+ * chunks taken and made (Int32s at bytes 4 and 8) and the run's start (a
+ * Float64 at byte 16), so that a run shares one buffer unless it logs much.
  *
- * The same port tells the host when the run itself starts (after the worker
- * has loaded what it needs), so that a run's time limit is its own and not
- * that of a thread starting on a busy machine.
+ * The shared words also say when the run itself starts (after the worker has
+ * loaded what it needs), so that a run's time limit is its own and not that
+ * of a thread starting on a busy machine.
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 
-const HEADER_BYTES = 8;
+const HEADER_BYTES = 24;
 const FIRST_CHUNK_BYTES = 64 * 1024;
 const MAX_CHUNK_BYTES = 8 * 1024 * 1024;
 /** How many chunks a worker may have made that the host has not yet taken. */
@@ -33,16 +37,25 @@ export const MAX_CHUNKS_AHEAD = 4;
 /** How long a waiting worker sleeps between looks, so that ending its thread is never held up. */
 const WAIT_SLICE_MS = 50;
 
-/** The message that says the run has started; every other message is a chunk. */
-const STARTED = 'started';
+/** The shared words in the first chunk's header: Int32 indexes, and the byte of the start time (a Float64). */
+const TAKEN = 1;
+const MADE = 2;
+const START_BYTE = 16;
+
+/** Atomics.waitAsync (in Node since 16), which the ES2022 library this project compiles against does not declare. */
+const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): { async: boolean; value: unknown } }).waitAsync;
+
+/** Milliseconds on a clock every thread of the process shares (a thread's performance.now() is its own). */
+export function sharedNowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
 
 /** What a task carries so its worker can stream the log. */
 export interface SharedLog {
+  /** The first chunk, whose header holds the shared words. */
   first: SharedArrayBuffer;
   /** Goes in the task's transfer list. */
   port: MessagePort;
-  /** One Int32: how many chunks the host has taken. */
-  taken: SharedArrayBuffer;
 }
 
 /** Worker side: appends lines to the shared chunks. */
@@ -50,7 +63,7 @@ export class SharedLogWriter {
   private chunk: SharedArrayBuffer;
   private bytes: Uint8Array;
   private used: Int32Array;
-  private readonly taken: Int32Array;
+  private readonly counts: Int32Array;
   /** Chunks made so far, the host's first one included. */
   private made = 1;
   private readonly encoder = new TextEncoder();
@@ -59,7 +72,7 @@ export class SharedLogWriter {
     this.chunk = shared.first;
     this.bytes = new Uint8Array(this.chunk);
     this.used = new Int32Array(this.chunk, 0, 1);
-    this.taken = new Int32Array(shared.taken);
+    this.counts = new Int32Array(shared.first, 0, 3);
   }
 
   write(line: string): void {
@@ -73,12 +86,14 @@ export class SharedLogWriter {
     this.used = new Int32Array(this.chunk, 0, 1);
     this.made += 1;
     this.shared.port.postMessage(this.chunk);
+    Atomics.store(this.counts, MADE, this.made - 1);
+    Atomics.notify(this.counts, MADE);
     this.tryAppend(text);
   }
 
-  /** Tells the host that the run proper starts now. */
+  /** Says that the run proper starts now. */
   started(): void {
-    this.shared.port.postMessage(STARTED);
+    new Float64Array(this.shared.first, START_BYTE, 1)[0] = sharedNowMs();
   }
 
   close(): void {
@@ -88,9 +103,9 @@ export class SharedLogWriter {
   /** Blocks until making one more chunk keeps the worker within MAX_CHUNKS_AHEAD of the host. */
   private waitForHost(): void {
     for (;;) {
-      const taken = Atomics.load(this.taken, 0);
+      const taken = Atomics.load(this.counts, TAKEN);
       if (this.made - taken < MAX_CHUNKS_AHEAD) return;
-      Atomics.wait(this.taken, 0, taken, WAIT_SLICE_MS);
+      Atomics.wait(this.counts, TAKEN, taken, WAIT_SLICE_MS);
     }
   }
 
@@ -114,49 +129,62 @@ export class SharedLogReader {
   private readonly chunks: SharedArrayBuffer[] = [new SharedArrayBuffer(FIRST_CHUNK_BYTES)];
   /** Bytes of chunks[0] already passed on. */
   private passedBytes = 0;
-  private readonly taken = new SharedArrayBuffer(4);
+  private readonly counts = new Int32Array(this.chunks[0]!, 0, 3);
   private readonly channel = new MessageChannel();
+  private finished = false;
   /** Passing on is one chain, so the bytes keep their order. */
   private passing: Promise<void> = Promise.resolve();
 
   /** The shared log to put in the task; its port must go in the transfer list. */
-  readonly shared: SharedLog = { first: this.chunks[0]!, port: this.channel.port2, taken: this.taken };
+  readonly shared: SharedLog = { first: this.chunks[0]!, port: this.channel.port2 };
 
-  /**
-   * `pass` receives the bytes (a copy, whole lines) and resolves when they
-   * are taken care of; it must not reject. `onStarted` is called when the
-   * worker says the run has started.
-   */
-  constructor(
-    private readonly pass: (bytes: Uint8Array) => Promise<void>,
-    private readonly onStarted: () => void = () => {},
-  ) {
-    this.channel.port1.on('message', (message: unknown) => this.take(message));
+  /** `pass` receives the bytes (a copy, whole lines) and resolves when they are taken care of; it must not reject. */
+  constructor(private readonly pass: (bytes: Uint8Array) => Promise<void>) {
+    void this.watch();
   }
 
-  /** The most bytes of shared memory this run's log holds at any moment (for tests of the bound). */
+  /** When the worker said the run started, on sharedNowMs()'s clock; undefined before. */
+  startedAtMs(): number | undefined {
+    const at = new Float64Array(this.shared.first, START_BYTE, 1)[0]!;
+    return at === 0 ? undefined : at;
+  }
+
+  /** The bytes of shared memory this run's log holds now (for tests of the bound). */
   get heldBytes(): number {
     return this.chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
   }
 
-  /** Passes on every byte written so far and stops listening; for after the run (or its thread) has ended. */
+  /** Passes on every byte written so far and stops; for after the run (or its thread) has ended. */
   async finish(): Promise<void> {
-    // Messages not yet dispatched to the listener are taken here, in order.
-    for (let message = receiveMessageOnPort(this.channel.port1); message !== undefined; message = receiveMessageOnPort(this.channel.port1)) {
-      this.take(message.message);
-    }
+    this.finished = true;
+    // Wakes the watcher, which sees that it is done.
+    Atomics.notify(this.counts, MADE);
+    this.takeChunks();
     this.channel.port1.close();
     await this.passing;
     await this.passFrom(this.chunks[0]!);
   }
 
-  private take(message: unknown): void {
-    if (message === STARTED) {
-      this.onStarted();
-      return;
+  /** Waits for the worker to make chunks, and passes the full ones on as they come. */
+  private async watch(): Promise<void> {
+    let seen = 0;
+    while (!this.finished) {
+      const wait = waitAsync(this.counts, MADE, seen);
+      if (wait.async) await wait.value;
+      if (this.finished) return;
+      seen = Atomics.load(this.counts, MADE);
+      this.takeChunks();
     }
-    this.chunks.push(message as SharedArrayBuffer);
-    this.passing = this.passing.then(() => this.passFullChunks());
+  }
+
+  /** Takes the chunks posted so far (synchronously: the port is never started) and passes the full ones on. */
+  private takeChunks(): void {
+    let took = false;
+    for (let message = receiveMessageOnPort(this.channel.port1); message !== undefined; message = receiveMessageOnPort(this.channel.port1)) {
+      this.chunks.push(message.message as SharedArrayBuffer);
+      took = true;
+    }
+    if (took) this.passing = this.passing.then(() => this.passFullChunks());
   }
 
   /** Passes on every chunk that has a successor (so is full), and lets the worker make more. */
@@ -165,8 +193,8 @@ export class SharedLogReader {
       await this.passFrom(this.chunks[0]!);
       this.chunks.shift();
       this.passedBytes = 0;
-      Atomics.add(new Int32Array(this.taken), 0, 1);
-      Atomics.notify(new Int32Array(this.taken), 0);
+      Atomics.add(this.counts, TAKEN, 1);
+      Atomics.notify(this.counts, TAKEN);
     }
   }
 

@@ -11,10 +11,9 @@
  * A thread that never gets that far is still ended, an allowance
  * (THREAD_START_ALLOWANCE_MS) later than the limit alone would end it.
  */
-import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { formatDuration, MAX_DURATION_MS } from './duration.js';
-import { SharedLogReader } from './log-stream.js';
+import { SharedLogReader, sharedNowMs } from './log-stream.js';
 import type { RunResult, RunTask } from './protocol.js';
 
 /** Where a pool puts a run's log as it arrives, in order; write() resolves when it may go on, and never rejects. */
@@ -92,35 +91,36 @@ export function createPool(options: PoolOptions): RunPool {
       let timedOut = false;
       const onCancel = () => abort.abort();
       signal?.addEventListener('abort', onCancel, { once: true });
+      const log = new SharedLogReader((bytes) => sink.write(bytes));
+      const handedOverMs = sharedNowMs();
+      // When the run must end: its limit after it started, or, while its thread is still loading, the allowance more.
+      const deadlineMs = () => {
+        const startedMs = log.startedAtMs();
+        return startedMs === undefined ? handedOverMs + timeoutMs! + allowanceMs : startedMs + timeoutMs!;
+      };
+      // The worker says when the run starts in shared memory, not in a message (which would cost every run a
+      // wake-up of this thread); the timer reads it when it fires, and waits on if the run started late.
       let timer: NodeJS.Timeout | undefined;
-      const startClock = (extraMs: number) => {
-        if (timeoutMs === undefined || timeoutMs === 0) return;
-        clearTimeout(timer);
-        timer = setTimeout(() => {
+      const check = () => {
+        const leftMs = deadlineMs() - sharedNowMs();
+        if (leftMs <= 0) {
           timedOut = true;
           abort.abort();
-        }, Math.min(timeoutMs + extraMs, MAX_DURATION_MS));
+        } else {
+          timer = setTimeout(check, Math.min(leftMs, MAX_DURATION_MS));
+        }
       };
-      let startedMs = performance.now();
-      let started = false;
-      const log = new SharedLogReader(
-        (bytes) => sink.write(bytes),
-        () => {
-          started = true;
-          startedMs = performance.now();
-          startClock(0);
-        },
-      );
-      startClock(allowanceMs);
+      if (timeoutMs !== undefined && timeoutMs !== 0) timer = setTimeout(check, timeoutMs);
       try {
         const result = await piscina.run({ ...task, log: log.shared }, { signal: abort.signal, transferList: [log.shared.port] });
         await log.finish();
         return result;
       } catch (error) {
-        const wallMs = performance.now() - startedMs;
+        const started = log.startedAtMs();
+        const wallMs = sharedNowMs() - (started ?? handedOverMs);
         await log.finish();
         if (timedOut) {
-          const why = started
+          const why = started !== undefined
             ? `timed out after ${formatDuration(timeoutMs!)}`
             : `timed out before the run started: its thread was still loading after ${formatDuration(timeoutMs! + allowanceMs)}`;
           return failedRun(task, why, wallMs);

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { MAX_CHUNKS_AHEAD, SharedLogReader, SharedLogWriter } from '../../src/runner/log-stream.js';
+import { MAX_CHUNKS_AHEAD, SharedLogReader, SharedLogWriter, sharedNowMs } from '../../src/runner/log-stream.js';
 
 const yieldToReader = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -31,12 +31,14 @@ describe('shared log stream', () => {
     expect(text()).toBe('000000 TEST first\n\nünïcödé ✓\n');
   });
 
-  it('says when the run starts', async () => {
-    let started = 0;
-    const reader = new SharedLogReader(async () => {}, () => started++);
+  it('says when the run started, on a clock every thread shares', async () => {
+    const reader = new SharedLogReader(async () => {});
+    expect(reader.startedAtMs()).toBeUndefined();
+    const before = sharedNowMs();
     new SharedLogWriter(reader.shared).started();
+    expect(reader.startedAtMs()).toBeGreaterThanOrEqual(before);
+    expect(reader.startedAtMs()).toBeLessThanOrEqual(sharedNowMs());
     await reader.finish();
-    expect(started).toBe(1);
   });
 
   it('moves to new chunks as they fill, including for a line larger than any chunk', async () => {

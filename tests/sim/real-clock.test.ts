@@ -1,3 +1,4 @@
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CaptureLog } from '../../src/sim/log.js';
 import { makeRandom } from '../../src/sim/random.js';
@@ -55,8 +56,7 @@ describe('RealClock', () => {
 });
 
 describe('guardRun', () => {
-  it('traps the host timers while it holds: the call fails the run naming the fix, nothing is scheduled, and the timers are back after', async () => {
-    const originals = HOST_TRAPS.map((trap) => (trap.owner as Record<string, unknown>)[trap.name]);
+  it('traps the host timers while it holds: the call fails the run naming the fix, nothing is scheduled, and the timers work again after', async () => {
     const escapes: Error[] = [];
     const guard = guardRun({ trapHostTimers: true, onEscape: (error) => escapes.push(error) });
     let fired = false;
@@ -68,9 +68,12 @@ describe('guardRun', () => {
     expect(await guard.release()).toBe(escapes[0]);
     expect(escapes.map((e) => e.message.split(':')[0])).toEqual(['setTimeout was called during a simulated run', 'setImmediate was called during a simulated run', 'setInterval was called during a simulated run']);
     expect(escapes[0]!.message).toMatch(/use clock\.setTimer\(ms, fn\) instead$/);
-    expect(HOST_TRAPS.map((trap) => (trap.owner as Record<string, unknown>)[trap.name])).toEqual(originals);
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(fired).toBe(false);
+    // Outside a guard the stand-ins are the host's timers, down to util.promisify's form.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await promisify(setTimeout)(1, 'slept')).toBe('slept');
+    expect(HOST_TRAPS.map((trap) => trap.name)).toEqual(['setTimeout', 'setInterval', 'setImmediate']);
   });
 
   it('leaves the host timers alone when told to (realtime)', async () => {
