@@ -125,6 +125,16 @@ describe('raft-dstest (in process)', () => {
     expect(pool.started).toHaveLength(0);
   });
 
+  it('marks in --list the two tests the course file has under other names', async () => {
+    const { stdout } = await cli(['--list', 'Failure2B']);
+    expect(stdout.trimEnd().split('\n')).toEqual([
+      "TestFollowerFailure2B  2B  (For2023TestFollowerFailure2B in the course's 2022 test_test.go, which go test does not run)",
+      "TestLeaderFailure2B    2B  (For2023TestLeaderFailure2B in the course's 2022 test_test.go, which go test does not run)",
+    ]);
+    const marked = (await cli(['--list'])).stdout.split('\n').filter((line) => line.includes('course'));
+    expect(marked).toHaveLength(2);
+  });
+
   it('prints help and exits 0', async () => {
     const { code, stdout } = await cli(['--help']);
     expect(code).toBe(0);
