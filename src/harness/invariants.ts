@@ -1,6 +1,6 @@
 import type { ApplyMsg, LogEntry, RaftPeer, RaftView } from '../raft/types.js';
 import { encode } from '../sim/codec.js';
-import type { PeerObserver } from './peer-taps.js';
+import type { PeerObserver, TimerActivity } from './peer-taps.js';
 import { TestFailure } from './test-context.js';
 
 /**
@@ -9,7 +9,8 @@ import { TestFailure } from './test-context.js';
  * their effects (votes, replies, saves, applies), the rules that make those
  * properties hold across crashes: one vote per term, persistence before a
  * reply or request reveals state, commitment only of what a majority has
- * saved, each index applied once, and a higher term adopted when seen.
+ * saved, each index applied once, and a higher term adopted when seen; and
+ * one liveness rule, that a vote denied restarts no election timer.
  */
 export const INVARIANTS = [
   'election safety',
@@ -22,6 +23,7 @@ export const INVARIANTS = [
   'committed on a majority',
   'applied once',
   'term adoption',
+  'election timer',
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
@@ -225,9 +227,10 @@ export class InvariantChecker implements PeerObserver {
   }
 
   /** A reply reveals its term; a granted vote, the vote; a successful AppendEntries, the entries it acknowledges. */
-  handled(me: number, method: string, args: unknown, reply: unknown): void {
+  handled(me: number, method: string, args: unknown, reply: unknown, timers?: TimerActivity): void {
     const replyTerm = numberField(reply, 'term');
     const durable = this.durable[me];
+    if (method === 'RequestVote' && field(reply, 'voteGranted') === false && timers !== undefined) this.checkNoReset(me, args, timers);
     if (method === 'RequestVote' && field(reply, 'voteGranted') === true) {
       const candidate = numberField(args, 'candidateId');
       const term = replyTerm ?? numberField(args, 'term');
@@ -290,6 +293,25 @@ export class InvariantChecker implements PeerObserver {
     if (term < seenTerm) {
       this.defer('term adoption', `S${i} ${what()} but stays in term ${term}${isLeader ? ' as leader' : ''}; a higher term must be adopted at once`);
     }
+  }
+
+  /**
+   * The students' guide on Figure 2: a peer restarts its election timer only
+   * for an AppendEntries from the current leader, an election it starts, or
+   * a vote it grants. A follower or candidate that denies a vote of a term no
+   * later than its own, and stays in that term, must leave its timer alone;
+   * restarting it lets a candidate with a stale log hold off every election.
+   */
+  private checkNoReset(i: number, args: unknown, timers: TimerActivity): void {
+    const peer = this.peers[i];
+    const term = numberField(args, 'term');
+    if (peer === undefined || term === undefined || timers.set === 0 || timers.cancelled === 0) return;
+    const after = peer.getState();
+    if (after.isLeader || term > after.term || after.term !== this.maxTerm[i]) return;
+    this.defer(
+      'election timer',
+      `S${i} restarted a timer while denying S${numberField(args, 'candidateId') ?? '?'} its vote in term ${term}, staying in term ${after.term}; an election timer restarts only for the leader's AppendEntries or a vote granted`,
+    );
   }
 
   private recordVote(peer: number, term: number, candidate: number): void {

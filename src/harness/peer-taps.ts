@@ -14,10 +14,20 @@ export interface PeerObserver {
   replyArrived?(from: number, to: number, method: string, args: unknown, reply: unknown): void;
   /** `from`'s callback for that reply has run. */
   replyHandled?(from: number, to: number, method: string, args: unknown, reply: unknown): void;
-  /** Peer `me`'s handler for `method` returned `reply`, which the network now carries back. */
-  handled?(me: number, method: string, args: unknown, reply: unknown): void;
+  /**
+   * Peer `me`'s handler for `method` returned `reply`, which the network now
+   * carries back; `timers` counts the timers it set, and the pending ones it
+   * cancelled, while it ran.
+   */
+  handled?(me: number, method: string, args: unknown, reply: unknown, timers: TimerActivity): void;
   /** Peer `me` saved `raftState`. */
   saved?(me: number, raftState: Uint8Array): void;
+}
+
+/** Timers a peer set, and pending timers it cancelled, during one call. */
+export interface TimerActivity {
+  set: number;
+  cancelled: number;
 }
 
 export interface TapOptions {
@@ -86,10 +96,31 @@ export function tapPeer(o: TapOptions): TappedPeer {
       }
     : o.persister;
 
-  const clock: Clock = {
-    now: () => o.clock.now(),
-    setTimer: (delayMs: number, fn: () => void): Timer => o.clock.setTimer(delayMs, () => meter.inside(fn)),
-  };
+  // Counted so that a handler's timer resets can be told apart (an election timer restarted on a denied vote).
+  const timers: TimerActivity = { set: 0, cancelled: 0 };
+  const clock: Clock = watching
+    ? {
+        now: () => o.clock.now(),
+        setTimer: (delayMs: number, fn: () => void): Timer => {
+          timers.set++;
+          let pending = true;
+          const timer = o.clock.setTimer(delayMs, () => {
+            pending = false;
+            meter.inside(fn);
+          });
+          return {
+            cancel: () => {
+              if (pending) timers.cancelled++;
+              pending = false;
+              timer.cancel();
+            },
+          };
+        },
+      }
+    : {
+        now: () => o.clock.now(),
+        setTimer: (delayMs: number, fn: () => void): Timer => o.clock.setTimer(delayMs, () => meter.inside(fn)),
+      };
 
   return {
     peers,
@@ -100,8 +131,13 @@ export function tapPeer(o: TapOptions): TappedPeer {
       const tapped: Record<string, (args: never) => unknown> = {};
       for (const [method, handler] of Object.entries(handlers)) {
         tapped[method] = (args: never) => {
+          const set = timers.set;
+          const cancelled = timers.cancelled;
           const reply = meter.inside(() => handler(args));
-          if (watching) tell((w) => w.handled?.(me, method, args, reply));
+          if (watching) {
+            const activity = { set: timers.set - set, cancelled: timers.cancelled - cancelled };
+            tell((w) => w.handled?.(me, method, args, reply, activity));
+          }
           return reply;
         };
       }

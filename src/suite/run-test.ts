@@ -23,6 +23,12 @@ export interface LabSettings {
   strict: boolean;
   /** Run twice with the seed and fail where the two runs' events diverge (simulation only). */
   checkDeterminism: boolean;
+  /**
+   * Add the wall time each call into the Raft takes to the virtual clock
+   * (simulation only, `--charge-cpu`): a slow Raft then misses deadlines as
+   * in Go, but the run no longer replays exactly from its seed.
+   */
+  chargeCpu: boolean;
 }
 
 export interface RunRequest extends Partial<LabSettings> {
@@ -34,12 +40,6 @@ export interface RunRequest extends Partial<LabSettings> {
   raft?: RaftFactory;
   /** Receives each log line as it is written, e.g. to stream a run live. */
   onLogLine?: (line: string) => void;
-  /**
-   * Add the wall time each call into the Raft takes to the virtual clock
-   * (simulation only): a slow Raft then misses deadlines as in Go, but the
-   * run no longer replays exactly from its seed.
-   */
-  chargeCpu?: boolean;
   /** The wall clock the Raft's time is measured on; the host's by default. */
   wallClockMs?: () => number;
 }

@@ -75,6 +75,17 @@ describe('raft-dstest (in process)', () => {
     expect(log.split('\n')[2]).toBe('# replay: npx raft-dstest TestReElection2A --seed 5 -n 1 -r --check-determinism');
   });
 
+  it('--charge-cpu says so up front and reaches every run and replay command', async () => {
+    const out = join(root, 'out');
+    const { stdout, pool } = await cli(['TestReElection2A', '-n', '2', '--seed', '5', '--charge-cpu', '-o', out], (task) =>
+      task.k === 1 ? { passed: false, error: 'expected one leader, got none' } : {},
+    );
+    expect(stdout.split('\n')[1]).toBe('CPU charged (--charge-cpu): wall time inside the Raft is added to virtual time, so runs no longer replay exactly');
+    expect(pool.started.map((t) => t.settings.chargeCpu)).toEqual([true, true]);
+    const log = await readFile(join(out, 'TestReElection2A_1.log'), 'utf8');
+    expect(log.split('\n')[2]).toBe('# replay: npx raft-dstest TestReElection2A --seed 6 -n 1 --charge-cpu');
+  });
+
   it('-R turns strict mode back off, and neither is on by default', async () => {
     for (const argv of [['2A', '-r', '-R'], ['2A']]) {
       const { stdout, pool } = await cli([...argv, '-n', '1', '-o', join(root, 'out')]);

@@ -347,6 +347,20 @@ describe('InvariantChecker, on the effects peers have', () => {
     expect(v.message).toContain('S0 applied index 2 again, having applied up to index 2 since it started');
   });
 
+  it('election timer: a follower that denies a vote must not restart its timer; one that grants it may', () => {
+    const { peers, check, checker } = cluster(2, false);
+    peers[0]!.term = 3;
+    check();
+    const ask = { term: 3, candidateId: 1, lastLogIndex: 0, lastLogTerm: 0 };
+    checker.handled(0, 'RequestVote', ask, { term: 3, voteGranted: true }, { set: 1, cancelled: 1 });
+    checker.handled(0, 'RequestVote', ask, { term: 3, voteGranted: false }, { set: 0, cancelled: 0 });
+    expect(() => checker.check()).not.toThrow();
+    checker.handled(0, 'RequestVote', { ...ask, term: 2 }, { term: 3, voteGranted: false }, { set: 1, cancelled: 1 });
+    const v = violation(() => checker.check());
+    expect(v.invariant).toBe('election timer');
+    expect(v.message).toContain('S0 restarted a timer while denying S1 its vote in term 2, staying in term 3');
+  });
+
   it('term adoption: a leader that stays in its term after a reply from a later one', () => {
     const { peers, check, checker } = cluster(2, false);
     peers[0]!.term = 2;
