@@ -3,9 +3,10 @@
  * `npm run gallery`: runs the suite against every bug of the gallery, plain
  * and in strict mode (-r), on the runner's worker pool, and prints the
  * catch table as Markdown. A suite run is every selected test once with one
- * seed; run k uses seed k, so any cell replays. Each mode runs suite runs
- * until one fails (at most --runs of them), and the table says which run
- * that was, the tests that failed in it, and the first message.
+ * seed; the table counts them from 1, and run k uses seed k − 1, so any cell
+ * replays. Each mode runs suite runs until one fails (at most --runs of
+ * them), and the table says which run that was, the first test that failed
+ * in it, and the first message.
  *
  *   npm run gallery -- [--runs 50] [--workers 2] [--bug <id>]... [--tests <arg>]...
  */

@@ -85,15 +85,16 @@ export function tapPeer(o: TapOptions): TappedPeer {
     }),
   );
 
+  // Every other method of the persister (reads, sizes, snapshots) is the persister's own.
   const persister: PersisterInterface = watching
-    ? {
-        save: (raftState, snapshot) => {
-          o.persister.save(raftState, snapshot);
-          tell((w) => w.saved?.(me, raftState));
+    ? Object.create(o.persister, {
+        save: {
+          value: (raftState: Uint8Array, snapshot?: Uint8Array) => {
+            o.persister.save(raftState, snapshot);
+            tell((w) => w.saved?.(me, raftState));
+          },
         },
-        readRaftState: () => o.persister.readRaftState(),
-        raftStateSize: () => o.persister.raftStateSize(),
-      }
+      })
     : o.persister;
 
   // Counted so that a handler's timer resets can be told apart (an election timer restarted on a denied vote).

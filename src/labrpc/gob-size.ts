@@ -117,9 +117,7 @@ export function gobReplySize(method: string, reply: unknown): number {
 /** Whether a value has fields its cached type lacks (a field a first message left out). */
 function hasMoreFields(value: unknown, type: GoType): boolean {
   if (type.kind !== 'struct' || typeof value !== 'object' || value === null) return false;
-  let count = 0;
-  for (const _key in value) count++;
-  return count > type.fields.length;
+  return Object.keys(value).length > type.fields.length;
 }
 
 /** Whether a message has an empty array among its fields (or is one), whose element type is unknown. */
@@ -241,12 +239,14 @@ function idSize(type: GoType): number {
 function structSize(type: Extract<GoType, { kind: 'struct' }>, value: Record<string, unknown>): number {
   let size = 1;
   let last = -1;
-  type.fields.forEach((field, index) => {
+  const fields = type.fields;
+  for (let index = 0; index < fields.length; index++) {
+    const field = fields[index]!;
     const v = value[field.key];
-    if (v === undefined || v === null || isZero(field.type, v)) return;
+    if (v === undefined || v === null || isZero(field.type, v)) continue;
     size += uintSize(index - last) + valueSize(field.type, v);
     last = index;
-  });
+  }
   return size;
 }
 
