@@ -31,6 +31,11 @@ const host = {
   setImmediate: unwrapped(globalThis.setImmediate),
 };
 
+/** The host's wall clock in milliseconds, for measuring (never for deciding) in simulated runs. */
+export function hostWallMs(): number {
+  return performance.now();
+}
+
 /** Gives the host event loop one full turn, after every pending microtask. */
 export function yieldToHost(): Promise<void> {
   return new Promise((resolve) => host.setImmediate(resolve));
