@@ -30,6 +30,21 @@ describe('mergeReports', () => {
     ]);
   });
 
+  it('keeps the runs each shard had cut off, apart from the counts', () => {
+    const cut = { test: 'TestB', k: 1, seed: 101, wallMs: 4, reason: 'cut off by SIGTERM after 0.00s', log: 'out/TestB_1.log' };
+    const one = report([run('TestA', 0)]);
+    const two = { ...report([run('TestA', 1)]), interrupted: [cut] };
+    const merged = mergeReports([
+      { file: 'one.json', report: one },
+      { file: 'two.json', report: two },
+    ]);
+    expect(merged.interrupted).toEqual([cut]);
+    expect(merged.tests.map((t) => [t.name, t.runs])).toEqual([
+      ['TestA', 2],
+      ['TestB', 0],
+    ]);
+  });
+
   it('refuses reports of another seed base or mode, naming the file', () => {
     const base = { file: 'a.json', report: report([run('TestA', 0)]) };
     expect(() => mergeReports([base, { file: 'b.json', report: report([run('TestA', 1)], { seed: 5 }) }])).toThrow(

@@ -46,6 +46,15 @@ describe('buildReport', () => {
 });
 
 describe('parseJsonReport', () => {
+  it('reads a report written before runs could be cut off as having none, and checks the entries of one that has them', () => {
+    const report = buildReport({ seed: 1, mode: 'sim', workers: 1, startedAt: '2025-06-07T08:09:10.000Z', wallMs: 5 }, ['TestA'], []);
+    const { interrupted: _none, ...older } = report;
+    expect(parseJsonReport(JSON.stringify(older)).interrupted).toEqual([]);
+    const cut = { test: 'TestA', k: 0, seed: 1, wallMs: 3, reason: 'cut off by SIGINT after 0.00s', log: null };
+    expect(parseJsonReport(JSON.stringify({ ...report, interrupted: [cut] })).interrupted).toEqual([cut]);
+    expect(() => parseJsonReport(JSON.stringify({ ...report, interrupted: [{ ...cut, reason: 7 }] }))).toThrow('interrupted[0].reason is the wrong kind of value (7)');
+  });
+
   const good = buildReport(header, ['TestA'], [run('TestA', 0), run('TestA', 1, { passed: false, error: 'boom', log: 'out/TestA_1.log' })]);
 
   it('reads back what formatJsonReport wrote', () => {

@@ -71,3 +71,16 @@ describe('the XML check itself', () => {
     expect(() => parseXml(doc)).toThrow();
   });
 });
+
+describe('renderJUnit with runs cut off', () => {
+  it('gives a run cut off in flight a <skipped> testcase with the reason and its log, counted apart from the failures', () => {
+    const cut = { test: 'TestA', k: 1, seed: 8, wallMs: 500, reason: 'cut off by SIGTERM after 0.50s', log: 'out/TestA_1.log' };
+    const report = buildReport(header, ['TestA'], [run('TestA', 0)], [cut]);
+    const xml = parseXml(renderJUnit(report, () => '2A'));
+    const [suite] = elementsNamed(xml, 'testsuite');
+    expect(suite!.attrs).toMatchObject({ tests: '2', failures: '0', skipped: '1' });
+    const skipped = elementsNamed(xml, 'skipped');
+    expect(skipped.map((s) => [s.attrs.message, s.text])).toEqual([['cut off by SIGTERM after 0.50s', 'cut off by SIGTERM after 0.50s\nlog: out/TestA_1.log']]);
+    expect(elementsNamed(xml, 'testcase').map((c) => c.attrs.name)).toEqual(['TestA #0 (seed 7)', 'TestA #1 (seed 8)']);
+  });
+});
