@@ -13,7 +13,7 @@ import type { StressOptions } from '../runner/stress.js';
 import { checkGoTests, goCommand, GoTestsError, listGoTests } from '../runner/exec-go.js';
 import { EXTRA_TESTS_ENV, loadExtraTests, moduleUrl } from '../runner/extra-tests.js';
 import { loadRaftFactory, RaftModuleError } from '../runner/raft-module.js';
-import { REGISTRY, type LabTest } from '../suite/registry.js';
+import { PARTS, REGISTRY, type LabTest } from '../suite/registry.js';
 import { shouldColor } from './color.js';
 import { oneLineOutput, parseArguments } from './commander-io.js';
 import { ExitCode } from './exit-codes.js';
@@ -134,7 +134,7 @@ function buildProgram(deps: CliDeps): Command {
   return new Command('raft-dstest')
     .description('Stress-test Raft: run MIT 6.824 lab tests many times on a deterministic simulator, in parallel.')
     .version(packageVersion(), '-V, --version')
-    .argument('[tests...]', 'test names, a part (2A, 2B, 2C), "all", or regular expressions matched in the names (like go test -run)')
+    .argument('[tests...]', `test names, a part (${PARTS.join(', ')}), "all", or regular expressions matched in the names (like go test -run)`)
     .option('-n, --iter <n>', 'runs of each test', '10')
     .option('-p, --workers <n>', 'worker threads running tests in parallel', '1')
     .option('-s, --sequential', 'do all runs of one test before the next (default: interleaved)')
@@ -185,7 +185,7 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps, extra?: { modu
   const shard = raw.shard === undefined ? undefined : parseShard(raw.shard);
   const growth = parseGrowth(raw.growth);
   if (shard !== undefined && raw.seed === undefined) throw new UsageError('--shard needs --seed so every shard plans the same runs');
-  if (program.args.length === 0) throw new UsageError('no tests named; give test names, a part (2A, 2B, 2C) or "all" (see --list)');
+  if (program.args.length === 0) throw new UsageError(`no tests named; give test names, a part (${PARTS.join(', ')}) or "all" (see --list)`);
   // In exec mode test names are the command's business: free, except that --go checks them with go itself.
   const tests = exec !== undefined ? [...new Set(program.args)] : selectTests(program.args, extra === undefined ? REGISTRY : [...REGISTRY, ...extra.tests]);
   // Every run needs a seed of its own: the last one, base + n - 1, must exist too.

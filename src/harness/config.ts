@@ -1,6 +1,7 @@
 import { type ClientEnd, Network, Server } from '../labrpc/network.js';
 import type { ApplyMsg, PeerEnd, Persister as PersisterInterface, RaftFactory, RaftPeer } from '../raft/types.js';
 import type { Clock } from '../sim/clock.js';
+import { decode, encode } from '../sim/codec.js';
 import { asError } from '../sim/sim-world.js';
 import type { World } from '../sim/world.js';
 import { digest, type EventTrace, stateDigest } from './event-trace.js';
@@ -8,6 +9,14 @@ import { InvariantChecker } from './invariants.js';
 import { observedClock } from './observed-clock.js';
 import { Persister } from './persister.js';
 import { fatal, TestFailure, type TestContext } from './test-context.js';
+
+/** The 2D tests' service snapshots its state after every index i with (i + 1) % SNAPSHOT_INTERVAL == 0. */
+export const SNAPSHOT_INTERVAL = 10;
+
+export interface ConfigOptions {
+  /** Part 2D: each peer's service snapshots every SNAPSHOT_INTERVAL commands (config.go's applierSnap). */
+  snapshot?: boolean;
+}
 
 /**
  * A port of the lab's config.go: a cluster of Raft peers on a simulated
@@ -23,8 +32,12 @@ export class Config {
   readonly connected: boolean[];
   /** Committed values each peer has applied, by index. */
   readonly logs: Map<number, unknown>[];
+  /** The last index each peer's service has applied, by command or snapshot (the snapshot applier's check). */
+  readonly lastApplied: number[];
   private readonly world: World;
   private readonly raft: RaftFactory;
+  /** Whether the services snapshot (applierSnap) or only check what is applied (applier). */
+  private readonly snapshots: boolean;
   private readonly applyErr: string[];
   private readonly saved: (Persister | undefined)[];
   /** Each peer's outgoing ends, one per destination; replaced on restart so a dead instance cannot send. */
@@ -42,10 +55,11 @@ export class Config {
   private bytes0 = 0;
   private maxIndex0 = 0;
 
-  constructor(t: TestContext, n: number, unreliable: boolean) {
+  constructor(t: TestContext, n: number, unreliable: boolean, options: ConfigOptions = {}) {
     this.world = t.world;
     this.raft = t.raft;
     this.n = n;
+    this.snapshots = options.snapshot === true;
     this.rafts = new Array(n).fill(undefined);
     this.checker = t.strict ? new InvariantChecker({ peers: this.rafts, nowMs: () => this.now }) : undefined;
     this.trace = t.trace;
@@ -53,6 +67,7 @@ export class Config {
     this.net = new Network({ clock: this.peerClock, random: t.world.random, log: t.world.log });
     this.connected = new Array<boolean>(n).fill(false);
     this.logs = Array.from({ length: n }, () => new Map<number, unknown>());
+    this.lastApplied = new Array<number>(n).fill(0);
     this.applyErr = new Array<string>(n).fill('');
     this.saved = new Array(n).fill(undefined);
     this.endnames = new Array(n).fill(undefined);
@@ -100,7 +115,12 @@ export class Config {
     }
   }
 
-  /** Starts (or restarts) peer i from its persisted state, with fresh ends and a fresh persister. */
+  /**
+   * Starts (or restarts) peer i from its persisted state, with fresh ends and
+   * a fresh persister. Like a service starting up, the harness first loads
+   * the saved snapshot into peer i's applied state, so the peer's first
+   * command must come right after it.
+   */
   start1(i: number): void {
     this.crash1(i);
     const ends = Array.from({ length: this.n }, (_, j) => {
@@ -109,21 +129,53 @@ export class Config {
       return end;
     });
     this.endnames[i] = ends;
-    const saved = this.saved[i];
-    this.saved[i] = saved !== undefined ? saved.copy() : new Persister();
 
-    this.checker?.started(i);
+    this.lastApplied[i] = 0;
+    const saved = this.saved[i];
+    if (saved !== undefined) {
+      this.saved[i] = saved.copy();
+      const snapshot = this.saved[i]!.readSnapshot();
+      if (snapshot.length > 0) {
+        const err = this.ingestSnap(i, snapshot, -1);
+        if (err !== '') fatal(err);
+      }
+    } else {
+      this.saved[i] = new Persister();
+    }
+
+    this.checker?.started(i, this.lastApplied[i]!);
+    // In Go the applier reads the apply channel only once Make has returned,
+    // so whatever a peer applies inside make() reaches the checks just after.
+    let early: ApplyMsg[] | undefined = [];
     const rf = this.raft.make({
       peers: this.trace === undefined ? ends : ends.map((end, j) => tracedEnd(this.trace!, end, i, j)),
       me: i,
       persister: this.trace === undefined ? this.saved[i]! : tracedPersister(this.trace, this.saved[i]!, i),
-      apply: (m) => this.applier(i, m),
+      apply: (m) => {
+        if (early !== undefined) early.push(m);
+        else this.apply(i, rf, m);
+      },
       clock: this.peerClock,
       random: this.world.random,
       log: this.world.log,
     });
     this.rafts[i] = rf;
     this.net.addServer(i, new Server(rf.handlers));
+    const applied = early;
+    early = undefined;
+    for (const m of applied) this.apply(i, rf, m);
+  }
+
+  /** Hands a message peer i applied to the applier this config runs. */
+  private apply(i: number, rf: RaftPeer, m: ApplyMsg): void {
+    try {
+      if (this.snapshots) this.applierSnap(i, rf, m);
+      else this.applier(i, m);
+    } catch (error) {
+      // A check inside a peer's callback cannot throw into the test: like
+      // Go's log.Fatalf, it ends the run with this event.
+      this.world.fail(asError(error));
+    }
   }
 
   private checkLogs(i: number, m: ApplyMsg): { err: string; prevOk: boolean } {
@@ -144,17 +196,90 @@ export class Config {
   /** Checks each applied command against every other peer's, and that peer i applies in order. */
   private applier(i: number, m: ApplyMsg): void {
     this.checker?.onApply(i, m);
-    this.trace?.note(`S${i} apply ${m.commandIndex} ${digest(m.command)}`);
+    this.traceApply(i, m);
     if (!m.commandValid) return;
     const checked = this.checkLogs(i, m);
     let err = checked.err;
     if (m.commandIndex > 1 && !checked.prevOk) err = `server ${i} apply out of order ${m.commandIndex}`;
-    if (err !== '') {
-      this.applyErr[i] = err;
-      // Go's applier calls log.Fatalf, which ends the whole test at once. In
-      // strict mode a broken invariant behind the bad apply is the better account.
-      this.world.fail(this.checker?.violationNow() ?? new TestFailure(`apply error: ${err}`));
+    if (err !== '') this.applyError(i, err);
+  }
+
+  /**
+   * Replaces peer i's applied state with a snapshot's, which the snapshot
+   * applier encoded: the last index it covers, then every command up to it.
+   * Returns an error, or '' if the snapshot was taken in.
+   */
+  private ingestSnap(i: number, snapshot: Uint8Array | undefined, index: number): string {
+    // Go's config.go calls log.Fatalf here, ending the run at once.
+    if (snapshot === undefined) fatal('nil snapshot');
+    let decoded: unknown;
+    try {
+      decoded = decode(snapshot);
+    } catch {
+      fatal('snapshot decode error');
     }
+    if (!Array.isArray(decoded) || decoded.length !== 2 || typeof decoded[0] !== 'number' || !Array.isArray(decoded[1])) {
+      fatal('snapshot decode error');
+    }
+    const [lastIncludedIndex, xlog] = decoded as [number, unknown[]];
+    if (index !== -1 && index !== lastIncludedIndex) return `server ${i} snapshot doesn't match m.SnapshotIndex`;
+    const log = new Map<number, unknown>();
+    for (let j = 0; j < xlog.length; j++) log.set(j, xlog[j]);
+    this.logs[i] = log;
+    this.lastApplied[i] = lastIncludedIndex;
+    return '';
+  }
+
+  /**
+   * The 2D tests' service: checks each applied command like the applier and
+   * that it comes right after the last one applied, snapshots its state every
+   * SNAPSHOT_INTERVAL commands, and takes in the snapshots its peer hands it.
+   */
+  private applierSnap(i: number, rf: RaftPeer, m: ApplyMsg): void {
+    let err = '';
+    if (m.snapshotValid === true) {
+      this.traceApply(i, m);
+      const snapshotIndex = m.snapshotIndex ?? 0;
+      if (rf.condInstallSnapshot?.(m.snapshotTerm ?? 0, snapshotIndex, m.snapshot!) ?? true) {
+        this.checker?.onApply(i, m);
+        err = this.ingestSnap(i, m.snapshot, snapshotIndex);
+      }
+    } else if (m.commandValid) {
+      this.checker?.onApply(i, m);
+      this.traceApply(i, m);
+      if (m.commandIndex !== this.lastApplied[i]! + 1) {
+        err = `server ${i} apply out of order, expected index ${this.lastApplied[i]! + 1}, got ${m.commandIndex}`;
+      }
+      if (err === '') {
+        const checked = this.checkLogs(i, m);
+        err = checked.err;
+        if (m.commandIndex > 1 && !checked.prevOk) err = `server ${i} apply out of order ${m.commandIndex}`;
+      }
+      this.lastApplied[i] = m.commandIndex;
+
+      if ((m.commandIndex + 1) % SNAPSHOT_INTERVAL === 0) {
+        const xlog: unknown[] = [];
+        for (let j = 0; j <= m.commandIndex; j++) xlog.push(this.logs[i]!.get(j));
+        // The peer is about to drop the entries this snapshot covers: strict
+        // mode looks at them first.
+        this.checker?.observe(i);
+        rf.snapshot(m.commandIndex, encode([m.commandIndex, xlog]));
+      }
+    }
+    if (err !== '') this.applyError(i, err);
+  }
+
+  /** Go's applier calls log.Fatalf on a bad apply, which ends the whole test at once. */
+  private applyError(i: number, err: string): void {
+    this.applyErr[i] = err;
+    // In strict mode a broken invariant behind the bad apply is the better account.
+    this.world.fail(this.checker?.violationNow() ?? new TestFailure(`apply error: ${err}`));
+  }
+
+  private traceApply(i: number, m: ApplyMsg): void {
+    if (this.trace === undefined) return;
+    if (m.snapshotValid === true) this.trace.note(`S${i} apply snapshot ${m.snapshotIndex} ${m.snapshot === undefined ? 'nil' : digest(m.snapshot)}`);
+    else this.trace.note(`S${i} apply ${m.commandIndex} ${digest(m.command)}`);
   }
 
   checkTimeout(): void {
@@ -381,11 +506,13 @@ function tracedEnd(trace: EventTrace, end: ClientEnd, from: number, to: number):
 function tracedPersister(trace: EventTrace, persister: Persister, me: number): PersisterInterface {
   return {
     save: (raftState, snapshot) => {
-      trace.note(`S${me} save ${stateDigest(raftState)}`);
+      trace.note(`S${me} save ${stateDigest(raftState)}${snapshot === undefined ? '' : ` with snapshot ${stateDigest(snapshot)}`}`);
       persister.save(raftState, snapshot);
     },
     readRaftState: () => persister.readRaftState(),
     raftStateSize: () => persister.raftStateSize(),
+    readSnapshot: () => persister.readSnapshot(),
+    snapshotSize: () => persister.snapshotSize(),
   };
 }
 
@@ -398,8 +525,9 @@ export async function withConfig(
   n: number,
   unreliable: boolean,
   body: (cfg: Config) => Promise<void>,
+  options: ConfigOptions = {},
 ): Promise<void> {
-  const cfg = new Config(t, n, unreliable);
+  const cfg = new Config(t, n, unreliable, options);
   try {
     await body(cfg);
   } finally {

@@ -2,8 +2,8 @@ import type { ApplyMsg, LogEntry, RaftPeer, RaftView } from '../raft/types.js';
 import { encode } from '../sim/codec.js';
 import { TestFailure } from './test-context.js';
 
-/** The safety properties of the Raft paper's Figure 3 that strict mode watches, plus monotonic state. */
-export const INVARIANTS = ['election safety', 'log matching', 'leader completeness', 'state machine safety', 'monotonic'] as const;
+/** The safety properties of the Raft paper's Figure 3 that strict mode watches, plus monotonic state and snapshots. */
+export const INVARIANTS = ['election safety', 'log matching', 'leader completeness', 'state machine safety', 'monotonic', 'snapshot safety'] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
 /** A broken invariant: fails the run at the event that broke it. */
@@ -43,9 +43,13 @@ interface CommittedEntry {
 /** What the checker remembers of one run of a peer, from start to crash. */
 interface Incarnation {
   commitIndex: number;
-  /** The last index handed to the harness's apply callback. */
+  /** The last index handed to the harness's apply callback, or restored from the snapshot at start. */
   lastApplied: number;
-  /** The log version last scanned, and the entries as they were then (by identity). */
+  /** The last index the peer's snapshot covers, as its view last showed it. */
+  snapshotIndex: number;
+  /** Until the first look at a restarted peer: the index of the snapshot its service restarted from. */
+  restoredFrom: number | undefined;
+  /** The log version last scanned, and the entries as they were then (by identity), by index. */
   logVersion: number | undefined;
   entries: LogEntry[];
   /** How far the leader check got for this term and log version. */
@@ -80,7 +84,11 @@ export class InvariantChecker {
   private readonly incarnations: Incarnation[];
   /** Every entry seen at each index, one per term. */
   private readonly seen: SeenEntry[][] = [];
-  /** Committed entries by index, from the peers' commit indexes; index 0 unused. */
+  /**
+   * Committed entries by index, from the peers' commit indexes; index 0
+   * unused. An index can stay unknown when every peer that committed it had
+   * compacted it away by the time the checker looked.
+   */
   private readonly committed: (CommittedEntry | undefined)[] = [undefined];
   /** The command first applied at each index, and by whom. */
   private readonly applied = new Map<number, { command: unknown; peer: number }>();
@@ -96,16 +104,35 @@ export class InvariantChecker {
     this.incarnations = options.peers.map(() => freshIncarnation());
   }
 
-  /** Peer i (re)starts: what it knew in memory is gone, but its term must survive. */
-  started(i: number): void {
-    this.incarnations[i] = freshIncarnation();
+  /**
+   * Peer i (re)starts: what it knew in memory is gone, but its term must
+   * survive. Its service starts from `appliedFrom`, the index its saved
+   * snapshot covers (0 without one).
+   */
+  started(i: number, appliedFrom = 0): void {
+    const inc = freshIncarnation();
+    inc.lastApplied = appliedFrom;
+    inc.restoredFrom = appliedFrom;
+    this.incarnations[i] = inc;
   }
 
-  /** Called for every message a peer applies, inside the event that applied it. */
+  /** Called for every message a peer applies (a snapshot only once the service installs it), inside the event that applied it. */
   onApply(i: number, msg: ApplyMsg): void {
     const inc = this.incarnations[i]!;
-    if (msg.snapshotValid === true && msg.snapshotIndex !== undefined) {
-      inc.lastApplied = msg.snapshotIndex;
+    if (msg.snapshotValid === true) {
+      const index = msg.snapshotIndex ?? 0;
+      if (index < inc.lastApplied) {
+        this.defer('snapshot safety', `S${i} installed a snapshot through index ${index} after applying index ${inc.lastApplied}: its state machine moved back`);
+        return;
+      }
+      const committed = this.committed[index];
+      if (committed !== undefined && msg.snapshotTerm !== undefined && msg.snapshotTerm !== committed.term) {
+        this.defer(
+          'snapshot safety',
+          `S${i} installed a snapshot through index ${index} in term ${msg.snapshotTerm}, where S${committed.peer} committed ${showEntry(committed)}`,
+        );
+      }
+      inc.lastApplied = index;
       return;
     }
     if (!msg.commandValid) return;
@@ -145,10 +172,7 @@ export class InvariantChecker {
       const { term, isLeader } = view === undefined ? peer.getState() : { term: view.term, isLeader: view.role === 'leader' };
       this.checkTerm(i, term);
       if (isLeader) this.checkOneLeader(i, term);
-      if (view !== undefined) {
-        this.checkLog(i, view);
-        this.checkCommits(i, view);
-      }
+      if (view !== undefined) this.checkView(i, view);
     }
     // Leaders last, so that they are held to everything committed up to this event.
     for (let i = 0; i < views.length; i++) {
@@ -156,6 +180,23 @@ export class InvariantChecker {
       if (view?.role === 'leader') this.checkLeaderComplete(i, view);
     }
     if (this.pending !== undefined) throw this.pending;
+  }
+
+  /**
+   * Looks at peer i's log and commit index now, in the middle of an event:
+   * the harness calls it just before the peer's service takes a snapshot,
+   * so that the entries the snapshot lets the peer drop are seen first. A
+   * violation found is thrown when the event ends.
+   */
+  observe(i: number): void {
+    const view = this.peers[i]?.inspect?.();
+    if (view === undefined) return;
+    try {
+      this.checkView(i, view);
+    } catch (error) {
+      if (!(error instanceof InvariantViolation)) throw error;
+      this.pending ??= error;
+    }
   }
 
   /** The violation a check would throw now, if any: the cause behind a symptom the harness saw mid-event. */
@@ -181,18 +222,27 @@ export class InvariantChecker {
     else if (leader !== i) this.fail('election safety', `S${leader} and S${i} were both leader of term ${term}`);
   }
 
+  /** The checks of one peer's view: its snapshot, its log after it, then the commits it newly shows. */
+  private checkView(i: number, view: RaftView): void {
+    this.checkSnapshot(i, view);
+    this.checkLog(i, view);
+    this.checkCommits(i, view);
+  }
+
   /**
    * Log matching, over history: an entry at an index and term is made once,
    * by that term's leader, so every log that holds it must hold the same
    * command after the same previous term. Only entries changed since the
    * last scan are looked up; an unchanged log is skipped by its version.
+   * Only the entries after the peer's snapshot are still in its log.
    */
   private checkLog(i: number, view: RaftView): void {
     const inc = this.incarnations[i]!;
     if (view.logVersion === inc.logVersion) return;
     const cached = inc.entries;
+    const snapshotIndex = view.snapshotIndex ?? 0;
     let changed = false;
-    for (let index = 1; index <= view.lastIndex; index++) {
+    for (let index = snapshotIndex + 1; index <= view.lastIndex; index++) {
       const entry = view.entry(index);
       // Once one entry has changed, the ones after it are checked afresh too.
       if (!changed && sameEntry(cached[index], entry)) continue;
@@ -201,7 +251,7 @@ export class InvariantChecker {
       if (index <= inc.commitIndex) {
         this.fail('state machine safety', `S${i} changed index ${index}, which it had committed, to ${showEntry(entry)}\n${showLog(i, view, index)}`);
       }
-      const prevTerm = index === 1 ? 0 : view.entry(index - 1).term;
+      const prevTerm = index - 1 === snapshotIndex ? (view.snapshotTerm ?? 0) : view.entry(index - 1).term;
       if (entry.term < prevTerm) {
         this.fail('log matching', `S${i} holds term ${entry.term} at index ${index} after term ${prevTerm}; terms in a log never go down\n${showLog(i, view, index)}`);
       }
@@ -233,6 +283,39 @@ export class InvariantChecker {
     }
   }
 
+  /**
+   * A snapshot covers only committed entries, and its last entry keeps the
+   * term that entry had in the log it replaced: the term committed there.
+   */
+  private checkSnapshot(i: number, view: RaftView): void {
+    const inc = this.incarnations[i]!;
+    const index = view.snapshotIndex ?? 0;
+    if (inc.restoredFrom !== undefined) {
+      // The saved state and the saved snapshot must agree on where the log starts.
+      if (index !== inc.restoredFrom) {
+        this.fail(
+          'snapshot safety',
+          `S${i} restarted with a log that starts after index ${index}, but the snapshot saved with it ends at index ${inc.restoredFrom}`,
+        );
+      }
+      inc.restoredFrom = undefined;
+    }
+    if (index === inc.snapshotIndex) return;
+    if (index < inc.snapshotIndex) this.fail('monotonic', `S${i}'s snapshot index went down from ${inc.snapshotIndex} to ${index}`);
+    if (index > view.commitIndex) {
+      this.fail('snapshot safety', `S${i}'s snapshot covers index ${index}, past its commit index ${view.commitIndex}\n${showLog(i, view, view.lastIndex)}`);
+    }
+    const term = view.snapshotTerm ?? 0;
+    const committed = this.committed[index];
+    if (committed !== undefined && committed.term !== term) {
+      this.fail(
+        'snapshot safety',
+        `S${i}'s snapshot ends at index ${index} in term ${term}, where S${committed.peer} committed ${showEntry(committed)}\n${showLog(i, view, view.lastIndex)}`,
+      );
+    }
+    inc.snapshotIndex = index;
+  }
+
   /** Records what the peer's commit index newly covers: it must agree with whatever was committed there before. */
   private checkCommits(i: number, view: RaftView): void {
     const inc = this.incarnations[i]!;
@@ -248,7 +331,8 @@ export class InvariantChecker {
     if (view.lastApplied > view.commitIndex) {
       this.fail('state machine safety', `S${i} has applied index ${view.lastApplied} but committed only up to ${view.commitIndex}`);
     }
-    for (let index = inc.commitIndex + 1; index <= view.commitIndex; index++) {
+    // Entries the snapshot covers are gone; its last one was checked above.
+    for (let index = Math.max(inc.commitIndex, view.snapshotIndex ?? 0) + 1; index <= view.commitIndex; index++) {
       const entry = view.entry(index);
       const before = this.committed[index];
       if (before === undefined) {
@@ -269,9 +353,10 @@ export class InvariantChecker {
     const done = inc.leaderChecked;
     const from = done !== undefined && done.term === view.term && done.logVersion === view.logVersion ? done.upTo + 1 : 1;
     const upTo = this.committed.length - 1;
-    for (let index = from; index <= upTo; index++) {
-      const committed = this.committed[index]!;
-      if (committed.knownAtTerm >= view.term) continue;
+    // Entries the leader's snapshot covers are gone from its log; its snapshot's last one was checked on its own.
+    for (let index = Math.max(from, (view.snapshotIndex ?? 0) + 1); index <= upTo; index++) {
+      const committed = this.committed[index];
+      if (committed === undefined || committed.knownAtTerm >= view.term) continue;
       const held = index <= view.lastIndex ? view.entry(index) : undefined;
       if (held === undefined || held.term !== committed.term || !sameCommand(held.command, committed.command)) {
         this.fail(
@@ -293,7 +378,7 @@ export class InvariantChecker {
 }
 
 function freshIncarnation(): Incarnation {
-  return { commitIndex: 0, lastApplied: 0, logVersion: undefined, entries: [], leaderChecked: undefined };
+  return { commitIndex: 0, lastApplied: 0, snapshotIndex: 0, restoredFrom: undefined, logVersion: undefined, entries: [], leaderChecked: undefined };
 }
 
 /** The reference Raft hands out its own entry objects, so identity settles most comparisons. */
@@ -323,13 +408,15 @@ const LOG_CONTEXT_ENTRIES = 5;
 
 /** Peer i's log around `index`, as `index:term:command` words. */
 function showLog(i: number, view: RaftView, index: number): string {
+  const snapshotIndex = view.snapshotIndex ?? 0;
   const last = Math.min(index, view.lastIndex);
-  const first = Math.max(1, last - LOG_CONTEXT_ENTRIES);
+  const first = Math.max(snapshotIndex + 1, last - LOG_CONTEXT_ENTRIES);
   const words: string[] = [];
   for (let k = first; k <= last; k++) {
     const entry = view.entry(k);
     words.push(`${k}:t${entry.term}:${show(entry.command)}`);
   }
   const more = view.lastIndex > last ? ` … (last index ${view.lastIndex})` : '';
-  return `S${i} log (term ${view.term}, ${view.role}, commit ${view.commitIndex}): ${first > 1 ? '… ' : ''}${words.join(' ')}${more}`;
+  const start = snapshotIndex > 0 ? `snapshot ${snapshotIndex}:t${view.snapshotTerm ?? 0} ` : '';
+  return `S${i} log (term ${view.term}, ${view.role}, commit ${view.commitIndex}): ${start}${first > snapshotIndex + 1 ? '… ' : ''}${words.join(' ')}${more}`;
 }

@@ -2,8 +2,8 @@ import type { RaftFactory } from '../raft/types.js';
 import type { World } from '../sim/world.js';
 import type { EventTrace } from './event-trace.js';
 
-/** The lab's parts: 2A leader election, 2B log replication, 2C persistence. */
-export type Part = '2A' | '2B' | '2C';
+/** The lab's parts: 2A leader election, 2B log replication, 2C persistence, 2D log compaction. */
+export type Part = '2A' | '2B' | '2C' | '2D';
 
 /** What a lab test receives: the world it runs in and the Raft under test. */
 export interface TestContext {

@@ -44,7 +44,7 @@ describe.runIf(built)('bin/raft-dstest.js', () => {
     const { code, stdout, stderr } = await raftDstest(['TestNoSuchTest', '-o', join(dir, 'out')]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toBe('raft-dstest: no test matches "TestNoSuchTest"; give test names (see --list), a part (2A, 2B, 2C), "all" or a regular expression\n');
+    expect(stderr).toBe('raft-dstest: no test matches "TestNoSuchTest"; give test names (see --list), a part (2A, 2B, 2C, 2D), "all" or a regular expression\n');
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
