@@ -5,9 +5,10 @@
  * Per-run data comes from stress()'s onRunFinished events.
  */
 import { runWindows, seedsFit, type RunWindow, type Shard } from '../runner/plan.js';
-import { buildReport, formatJsonReport, runRecord, wallSecondsByTest, type ReportMode, type RunRecord } from '../runner/report-json.js';
+import { buildReport, formatJsonReport, runRecord, wallSecondsByTest, type RunRecord } from '../runner/report-json.js';
 import { renderJUnit } from '../runner/report-junit.js';
 import { checkReportPath, writeReportFile } from '../runner/report-files.js';
+import type { RunMode } from '../runner/settings.js';
 import type { RunFinished, StressOptions } from '../runner/stress.js';
 import { findTest } from '../suite/registry.js';
 
@@ -27,7 +28,7 @@ export interface SessionPlan {
   iterations: number;
   seedBase: number;
   workers: number;
-  mode: ReportMode;
+  mode: RunMode;
 }
 
 export class Session {
