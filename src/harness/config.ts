@@ -1,13 +1,15 @@
 import { type ClientEnd, Network, Server } from '../labrpc/network.js';
-import type { ApplyMsg, PeerEnd, Persister as PersisterInterface, RaftFactory, RaftPeer } from '../raft/types.js';
+import type { ApplyMsg, RaftFactory, RaftPeer } from '../raft/types.js';
 import type { Clock } from '../sim/clock.js';
 import { decode, encode } from '../sim/codec.js';
 import { asError } from '../sim/sim-world.js';
 import type { World } from '../sim/world.js';
-import { digest, type EventTrace, stateDigest } from './event-trace.js';
+import { digest, type EventTrace, traceObserver } from './event-trace.js';
 import { InvariantChecker } from './invariants.js';
 import { observedClock } from './observed-clock.js';
+import { type PeerObserver, tapPeer } from './peer-taps.js';
 import { Persister } from './persister.js';
+import { RaftMeter } from './raft-meter.js';
 import { fatal, TestFailure, type TestContext } from './test-context.js';
 
 /** The 2D tests' service snapshots its state after every index i with (i + 1) % SNAPSHOT_INTERVAL == 0. */
@@ -47,6 +49,12 @@ export class Config {
   private readonly peerClock: Clock;
   private readonly checker: InvariantChecker | undefined;
   private readonly trace: EventTrace | undefined;
+  /** Who watches each peer's messages and saves: the checker and the trace, when on. */
+  private readonly observers: PeerObserver[];
+  /** Wall time spent inside the Raft (charged to the clock with --charge-cpu). */
+  private readonly meter: RaftMeter;
+  /** Counts each peer's starts and crashes, so that a crashed instance's effects go unobserved. */
+  private readonly incarnation: number[];
   private finished = false;
   private maxIndex = 0;
   // begin()/end() statistics.
@@ -63,6 +71,9 @@ export class Config {
     this.rafts = new Array(n).fill(undefined);
     this.checker = t.strict ? new InvariantChecker({ peers: this.rafts, nowMs: () => this.now }) : undefined;
     this.trace = t.trace;
+    this.observers = [...(this.trace === undefined ? [] : [traceObserver(this.trace)]), ...(this.checker === undefined ? [] : [this.checker])];
+    this.meter = t.meter ?? new RaftMeter(() => 0);
+    this.incarnation = new Array<number>(n).fill(0);
     this.peerClock = this.checker === undefined && this.trace === undefined ? t.world.clock : observedClock(t.world.clock, () => this.afterEvent());
     this.net = new Network({ clock: this.peerClock, random: t.world.random, log: t.world.log });
     this.connected = new Array<boolean>(n).fill(false);
@@ -96,6 +107,7 @@ export class Config {
 
   /** Shuts peer i down but keeps its persistent state. */
   crash1(i: number): void {
+    this.incarnation[i]!++;
     this.disconnect(i);
     this.net.deleteServer(i);
     // A fresh persister, in case the old instance goes on writing; it starts
@@ -144,26 +156,41 @@ export class Config {
     }
 
     this.checker?.started(i, this.lastApplied[i]!);
+    const incarnation = ++this.incarnation[i]!;
     // In Go the applier reads the apply channel only once Make has returned,
     // so whatever a peer applies inside make() reaches the checks just after.
     let early: ApplyMsg[] | undefined = [];
-    const rf = this.raft.make({
-      peers: this.trace === undefined ? ends : ends.map((end, j) => tracedEnd(this.trace!, end, i, j)),
+    const tap = tapPeer({
       me: i,
-      persister: this.trace === undefined ? this.saved[i]! : tracedPersister(this.trace, this.saved[i]!, i),
+      ends,
+      persister: this.saved[i]!,
+      clock: this.peerClock,
       apply: (m) => {
         if (early !== undefined) early.push(m);
-        else this.apply(i, rf, m);
+        else this.apply(i, peer, m);
       },
-      clock: this.peerClock,
-      random: this.world.random,
-      log: this.world.log,
+      observers: this.observers,
+      meter: this.meter,
+      isCurrent: () => this.incarnation[i] === incarnation,
     });
-    this.rafts[i] = rf;
-    this.net.addServer(i, new Server(rf.handlers));
+    const rf = this.meter.inside(() =>
+      this.raft.make({
+        peers: tap.peers,
+        me: i,
+        persister: tap.persister,
+        apply: tap.apply,
+        clock: tap.clock,
+        random: this.world.random,
+        log: this.world.log,
+      }),
+    );
+    const peer = tap.peer(rf);
+    this.rafts[i] = peer;
+    this.net.addServer(i, new Server(tap.handlers(rf.handlers)));
+    this.checker?.restarted(i);
     const applied = early;
     early = undefined;
-    for (const m of applied) this.apply(i, rf, m);
+    for (const m of applied) this.apply(i, peer, m);
   }
 
   /** Hands a message peer i applied to the applier this config runs. */
@@ -487,33 +514,6 @@ export class Config {
     for (const p of this.saved) size = Math.max(size, p?.raftStateSize() ?? 0);
     return size;
   }
-}
-
-/** An end that notes each call and its reply in the trace. */
-function tracedEnd(trace: EventTrace, end: ClientEnd, from: number, to: number): PeerEnd {
-  return {
-    call: (method, args, onReply) => {
-      trace.note(`S${from}->S${to} ${method} ${digest(args)}`);
-      end.call(method, args, (reply) => {
-        trace.note(`S${from}<-S${to} ${method} ${reply === undefined ? 'lost' : digest(reply)}`);
-        onReply(reply);
-      });
-    },
-  };
-}
-
-/** A persister that notes each save in the trace and keeps the state in `persister`. */
-function tracedPersister(trace: EventTrace, persister: Persister, me: number): PersisterInterface {
-  return {
-    save: (raftState, snapshot) => {
-      trace.note(`S${me} save ${stateDigest(raftState)}${snapshot === undefined ? '' : ` with snapshot ${stateDigest(snapshot)}`}`);
-      persister.save(raftState, snapshot);
-    },
-    readRaftState: () => persister.readRaftState(),
-    raftStateSize: () => persister.raftStateSize(),
-    readSnapshot: () => persister.readSnapshot(),
-    snapshotSize: () => persister.snapshotSize(),
-  };
 }
 
 /**

@@ -2,12 +2,20 @@ import type { Clock } from '../sim/clock.js';
 import { decode, encode } from '../sim/codec.js';
 import type { Logger } from '../sim/log.js';
 import type { Random } from '../sim/random.js';
+import { GobSizer } from './gob-size.js';
 
 /**
  * A port of the 6.824 lab's labrpc: a simulated network of client ends and
  * servers that can lose, delay and reorder messages and cut peers off, with
  * the lab's exact fault rates and delays. Every request and reply is
- * encoded to bytes on send and decoded on delivery.
+ * encoded to bytes on send and decoded on delivery, and counted in the bytes
+ * labgob would have sent (see gob-size.ts).
+ *
+ * In Go every request and every handler runs in a goroutine of its own, so
+ * even a reliable network interleaves RPCs and lets replies overtake each
+ * other. Here a request's delivery and its reply's are separate events, each
+ * one goroutine hop after the step before it, and the clock runs events due
+ * at one instant in a seeded order.
  */
 
 /** Called once per call: with the decoded reply, or undefined if the call failed (labrpc's `false`). */
@@ -25,6 +33,25 @@ export const REORDER_CHANCE = { numerator: 600, denominator: 900 } as const;
 /** ...by 200 ms plus up to this many ms. */
 export const REORDER_DELAY_MS_BASE = 200;
 export const REORDER_DELAY_MS_SPREAD = 2000;
+/**
+ * A goroutine hop (the network's goroutine picking up a request, the
+ * handler's goroutine returning a reply) takes 0 to this many ms, in steps of
+ * HOP_STEP_MS. On the machines the lab runs on, with -race and a dozen busy
+ * goroutines per peer, a runnable goroutine waits for a processor from
+ * microseconds up to about a millisecond. A millisecond is enough for two
+ * messages sent at once to arrive in either order and for a reply to be
+ * overtaken by a later request, and far below the tests' 10 ms polls and
+ * Raft's 100 ms heartbeats, so the tests' virtual times do not move.
+ */
+export const HOP_MS_MAX = 1;
+/** An eighth of a millisecond: a binary fraction, so virtual times stay exact sums. */
+export const HOP_STEP_MS = 1 / 8;
+
+/** One goroutine hop's delay, drawn from the world's random stream. */
+export function hopDelayMs(random: Random): number {
+  return random.int(HOP_MS_MAX / HOP_STEP_MS + 1) * HOP_STEP_MS;
+}
+
 /** A call to a disabled end or a missing server fails after up to this long, with long delays on... */
 export const LONG_DELAY_MS_MAX = 7000;
 /** ...or up to this long with them off. */
@@ -80,6 +107,7 @@ export class Network {
   private readonly clock: Clock;
   private readonly random: Random;
   private readonly log: Logger;
+  private readonly gob = new GobSizer();
 
   constructor(options: NetworkOptions) {
     this.clock = options.clock;
@@ -145,45 +173,56 @@ export class Network {
     if (this.closed) return;
     const request = encode(args);
     this.rpcTotal++;
-    this.byteTotal += request.length;
+    this.byteTotal += this.gob.requestSize(method, args);
 
     // As in labrpc, the end's state is read when the request is sent.
     const serverName = end.serverName;
     const server = serverName === undefined ? undefined : this.servers.get(serverName);
     if (!end.enabled || server === undefined) {
       const delayMs = this.random.int(this.longDelays ? LONG_DELAY_MS_MAX : SHORT_DELAY_MS_MAX);
-      this.clock.setTimer(delayMs, () => this.fail(onReply));
+      this.clock.setTimer(delayMs + hopDelayMs(this.random), () => this.fail(onReply));
       return;
     }
 
     const reliable = this.reliable;
     const longReordering = this.longReordering;
-    const delayMs = reliable ? 0 : this.random.int(UNRELIABLE_DELAY_MS_MAX);
+    const delayMs = (reliable ? 0 : this.random.int(UNRELIABLE_DELAY_MS_MAX)) + hopDelayMs(this.random);
     this.clock.setTimer(delayMs, () => {
       if (this.closed) return;
       if (!reliable && this.random.int(1000) < UNRELIABLE_LOSS_PER_MILLE) {
         if (this.log.traceOn) this.log.trace('DROP', serverName!, `request ${method} from end ${end.name} lost`);
-        onReply(undefined);
+        this.answer(onReply, 0, undefined);
         return;
       }
-      const replyBytes = encode(server.dispatch(method, decode(request) as never));
+      const reply = server.dispatch(method, decode(request) as never);
+      const replyBytes = encode(reply);
       // A server killed or cut off while it handled the request has its reply thrown away.
       if (!end.enabled || this.servers.get(serverName!) !== server) {
-        onReply(undefined);
+        this.answer(onReply, 0, undefined);
       } else if (!reliable && this.random.int(1000) < UNRELIABLE_LOSS_PER_MILLE) {
         if (this.log.traceOn) this.log.trace('DROP', serverName!, `reply to ${method} from end ${end.name} lost`);
-        onReply(undefined);
+        this.answer(onReply, 0, undefined);
       } else if (longReordering && this.random.int(REORDER_CHANCE.denominator) < REORDER_CHANCE.numerator) {
         const holdMs = REORDER_DELAY_MS_BASE + this.random.int(1 + this.random.int(REORDER_DELAY_MS_SPREAD));
-        this.clock.setTimer(holdMs, () => {
-          if (this.closed) return;
-          this.byteTotal += replyBytes.length;
-          onReply(decode(replyBytes));
-        });
+        // labrpc counts a held reply's bytes when it lets it go.
+        this.answer(onReply, holdMs, replyBytes, this.gob.replySize(method, reply));
       } else {
-        this.byteTotal += replyBytes.length;
-        onReply(decode(replyBytes));
+        this.byteTotal += this.gob.replySize(method, reply);
+        this.answer(onReply, 0, replyBytes);
       }
+    });
+  }
+
+  /**
+   * Hands the caller its reply (or its failure) after `holdMs` and one more
+   * goroutine hop, in an event of its own. A held reply's bytes are counted
+   * when it is let go.
+   */
+  private answer(onReply: ReplyCallback, holdMs: number, replyBytes: Uint8Array | undefined, heldBytes = 0): void {
+    this.clock.setTimer(holdMs + hopDelayMs(this.random), () => {
+      if (this.closed) return;
+      this.byteTotal += heldBytes;
+      onReply(replyBytes === undefined ? undefined : decode(replyBytes));
     });
   }
 

@@ -1,10 +1,11 @@
 import { DivergenceError, type EventTrace, TraceComparer, TraceRecorder } from '../harness/event-trace.js';
+import { RaftMeter } from '../harness/raft-meter.js';
 import { TestFailure } from '../harness/test-context.js';
 import { reference } from '../raft/index.js';
 import type { RaftFactory } from '../raft/types.js';
 import { CaptureLog, type LogLevel } from '../sim/log.js';
 import { makeRandom } from '../sim/random.js';
-import { RealWorld, yieldToHost } from '../sim/real-clock.js';
+import { hostWallMs, RealWorld, yieldToHost } from '../sim/real-clock.js';
 import { SimWorld } from '../sim/sim-world.js';
 import type { World } from '../sim/world.js';
 import { findTest, REGISTRY, type LabTest } from './registry.js';
@@ -22,6 +23,12 @@ export interface LabSettings {
   strict: boolean;
   /** Run twice with the seed and fail where the two runs' events diverge (simulation only). */
   checkDeterminism: boolean;
+  /**
+   * Add the wall time each call into the Raft takes to the virtual clock
+   * (simulation only, `--charge-cpu`): a slow Raft then misses deadlines as
+   * in Go, but the run no longer replays exactly from its seed.
+   */
+  chargeCpu: boolean;
 }
 
 export interface RunRequest extends Partial<LabSettings> {
@@ -33,6 +40,8 @@ export interface RunRequest extends Partial<LabSettings> {
   raft?: RaftFactory;
   /** Receives each log line as it is written, e.g. to stream a run live. */
   onLogLine?: (line: string) => void;
+  /** The wall clock the Raft's time is measured on; the host's by default. */
+  wallClockMs?: () => number;
 }
 
 export interface RunOutcome {
@@ -43,6 +52,8 @@ export interface RunOutcome {
   error?: string;
   /** World time the run took: virtual ms in simulation, wall ms in realtime. */
   elapsedMs: number;
+  /** Wall ms spent inside the Raft under test (its timers, handlers, reply callbacks, Start). */
+  raftMs: number;
   /** The run's log, one line per entry (no trailing newlines). */
   log: string[];
 }
@@ -60,6 +71,8 @@ export async function runLabTest(request: RunRequest, tests: readonly LabTest[] 
   const test = findTest(request.test, tests);
   if (test === undefined) throw new UnknownTestError(`unknown test ${request.test}`);
   if (request.checkDeterminism && request.realtime) throw new RangeError('the determinism check needs the simulator: the wall clock never repeats a run');
+  if (request.chargeCpu && request.realtime) throw new RangeError('charging CPU time needs the simulator: on the wall clock it is already spent');
+  if (request.chargeCpu && request.checkDeterminism) throw new RangeError('the determinism check cannot charge CPU time: charged runs depend on the machine');
   let run: Run;
   if (request.checkDeterminism) {
     // The first run is only a reference to compare against: its log is not streamed.
@@ -74,21 +87,22 @@ export async function runLabTest(request: RunRequest, tests: readonly LabTest[] 
   } else {
     run = await runOnce(test, request);
   }
-  const { log, elapsedMs } = run;
+  const { log, elapsedMs, raftMs } = run;
   const seconds = (elapsedMs / 1000).toFixed(2);
   if (run.error === undefined) {
     log.test(`--- PASS: ${test.name} (${seconds}s)`);
-    return { test: test.name, seed: request.seed, passed: true, elapsedMs, log: log.lines };
+    return { test: test.name, seed: request.seed, passed: true, elapsedMs, raftMs, log: log.lines };
   }
   const error = describe(run.error);
   for (const line of error.split('\n')) log.test(`    ${line}`);
   log.test(`--- FAIL: ${test.name} (${seconds}s)`);
-  return { test: test.name, seed: request.seed, passed: false, error, elapsedMs, log: log.lines };
+  return { test: test.name, seed: request.seed, passed: false, error, elapsedMs, raftMs, log: log.lines };
 }
 
 interface Run {
   error: Error | undefined;
   elapsedMs: number;
+  raftMs: number;
   log: CaptureLog;
 }
 
@@ -99,12 +113,20 @@ async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace): 
     random: makeRandom(request.seed),
     makeLog: (clock: World['clock']) => (log = new CaptureLog(clock, request.logLevel ?? 'none', request.onLogLine)),
   };
-  const context = { raft: request.raft ?? reference, strict: request.strict === true, ...(trace === undefined ? {} : { trace }) };
-  const script = (world: World) => test.run({ world, ...context });
-  const outcome = request.realtime
-    ? await new RealWorld(common).run(script)
-    : await new SimWorld({ ...common, yieldToHost }).run(script);
-  return { error: outcome.error, elapsedMs: outcome.elapsedMs, log: log! };
+  const readWallMs = request.wallClockMs ?? hostWallMs;
+  let meter: RaftMeter;
+  let world: World & { run(script: (world: World) => Promise<void>): Promise<{ error?: Error; elapsedMs: number }> };
+  if (request.realtime) {
+    world = new RealWorld(common);
+    meter = new RaftMeter(readWallMs);
+  } else {
+    const simWorld = new SimWorld({ ...common, yieldToHost });
+    world = simWorld;
+    meter = new RaftMeter(readWallMs, request.chargeCpu ? (ms) => simWorld.clock.advance(ms) : undefined);
+  }
+  const context = { raft: request.raft ?? reference, strict: request.strict === true, meter, ...(trace === undefined ? {} : { trace }) };
+  const outcome = await world.run((w) => test.run({ world: w, ...context }));
+  return { error: outcome.error, elapsedMs: outcome.elapsedMs, raftMs: meter.totalMs, log: log! };
 }
 
 /**

@@ -36,7 +36,7 @@ describe.runIf(built)('strict mode through the bin', () => {
     const out = join(dir, 'strict');
     const strict = await raftDstest([...args, '-r', '-o', out]);
     expect(strict.code).toBe(1);
-    expect(strict.stdout).toMatch(/strict mode: election safety violated at \d+\.\d{4}s: S\d and S\d were both leader of term \d+/);
+    expect(strict.stdout).toMatch(/strict mode: one vote per term violated at \d+\.\d{4}s: S\d voted for S\d in term \d+, then for S\d in the same term/);
     const failed = Number(tableRows(strict.stdout).find((row) => row[0] === 'TestManyElections2A')![1]);
     expect(failed).toBeGreaterThan(0);
     const logs = await readdir(out);
