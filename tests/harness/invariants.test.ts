@@ -478,6 +478,38 @@ describe('InvariantChecker, with snapshots', () => {
     );
   });
 
+  it('persist before reveal: a reply in the leader\'s term to a snapshot must follow a save of the entry it ends at', () => {
+    const { peers, checker } = cluster(1);
+    peers[0]!.term = 3;
+    peers[0]!.setLog([1, 'a'], [2, 'b']);
+    checker.saved(0);
+    const snapshot = (index: number, term: number) => ({ term: 3, leaderId: 1, lastIncludedIndex: index, lastIncludedTerm: term, data: new Uint8Array(0) });
+    // Held in the saved log: fine.
+    checker.handled(0, 'InstallSnapshot', snapshot(2, 2), { term: 3 });
+    expect(() => checker.check()).not.toThrow();
+    // Acknowledged, but neither the saved log nor a saved snapshot reaches index 5.
+    checker.handled(0, 'InstallSnapshot', snapshot(5, 3), { term: 3 });
+    const v = violation(() => checker.check());
+    expect(v.invariant).toBe('persist before reveal');
+    expect(v.message).toContain('S0 acknowledged a snapshot through index 5 (term 3), but has saved neither');
+  });
+
+  it('persist before reveal: a restarted peer comes back with the snapshot index it saved', () => {
+    const { peers, checker } = cluster(1);
+    peers[0]!.setLog([1, 'a'], [1, 'b'], [1, 'c']);
+    peers[0]!.commitIndex = 2;
+    peers[0]!.compact(2);
+    checker.saved(0);
+    checker.started(0, 2);
+    checker.restarted(0);
+    expect(() => checker.check()).not.toThrow();
+    // The state comes back without its compaction: the save did not hold it.
+    checker.started(0, 2);
+    peers[0]!.snapshotIndex = 1;
+    peers[0]!.entries = [{ term: 1, command: 'b' }, { term: 1, command: 'c' }];
+    expect(violation(() => checker.restarted(0)).message).toContain('S0 restarted with');
+  });
+
   it('observe() records what a peer commits just before its snapshot drops it, so later leaders are held to it', () => {
     for (const observed of [false, true]) {
       const { peers, checker, check } = cluster(3);
