@@ -34,6 +34,7 @@ import {
 } from './options.js';
 import { initCommand } from './init-command.js';
 import { mergeCommand } from './merge-command.js';
+import { reportCommand } from './report-command.js';
 import type { SessionOptions } from './session.js';
 import { stressCommand, type SignalSource, type StressCommandDeps } from './stress-command.js';
 import { UsageError } from './usage-error.js';
@@ -105,6 +106,7 @@ export async function main(argv: readonly string[], overrides: Partial<CliDeps> 
   const deps = { ...defaultDeps(), ...overrides };
   if (argv[0] === 'merge') return mergeCommand(argv.slice(1), deps);
   if (argv[0] === 'init') return initCommand(argv.slice(1), deps);
+  if (argv[0] === 'report') return reportCommand(argv.slice(1), deps);
   let parsed: Parsed;
   try {
     // Fixture tests for the project's own tests; the registry is the only list users see.
@@ -160,7 +162,7 @@ function buildProgram(deps: CliDeps): Command {
     .option('--shard <i/n>', 'run only shard i of n of the planned runs (needs --seed); merge the reports with "raft-dstest merge"')
     .option('-l, --loop', 'run again and again, multiplying the iterations by --growth each round, until Ctrl-C')
     .option('-g, --growth <k>', 'with --loop, the factor the iterations grow by after each round', '10')
-    .addHelpText('after', '\nMerge shard reports: raft-dstest merge <report.json...> [--json <file>] [--junit <file>]\nStart your own Raft: raft-dstest init <dir>, then --raft <dir>/raft.mjs')
+    .addHelpText('after', '\nMerge shard reports: raft-dstest merge <report.json...> [--json <file>] [--junit <file>] [--html <file>]\nHTML report of JSON reports: raft-dstest report <report.json...> --html <file>\nStart your own Raft: raft-dstest init <dir>, then --raft <dir>/raft.mjs')
     .configureOutput(oneLineOutput(deps, 'raft-dstest'));
 }
 

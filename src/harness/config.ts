@@ -7,6 +7,7 @@ import { digest, type EventTrace, stateDigest } from './event-trace.js';
 import { InvariantChecker } from './invariants.js';
 import { observedClock } from './observed-clock.js';
 import { Persister } from './persister.js';
+import type { TimelineRecorder } from './timeline-trace.js';
 import { fatal, TestFailure, type TestContext } from './test-context.js';
 
 /**
@@ -34,6 +35,7 @@ export class Config {
   private readonly peerClock: Clock;
   private readonly checker: InvariantChecker | undefined;
   private readonly trace: EventTrace | undefined;
+  private readonly timeline: TimelineRecorder | undefined;
   private finished = false;
   private maxIndex = 0;
   // begin()/end() statistics.
@@ -49,8 +51,11 @@ export class Config {
     this.rafts = new Array(n).fill(undefined);
     this.checker = t.strict ? new InvariantChecker({ peers: this.rafts, nowMs: () => this.now }) : undefined;
     this.trace = t.trace;
-    this.peerClock = this.checker === undefined && this.trace === undefined ? t.world.clock : observedClock(t.world.clock, () => this.afterEvent());
-    this.net = new Network({ clock: this.peerClock, random: t.world.random, log: t.world.log });
+    this.timeline = t.timeline;
+    this.timeline?.attach(t.world.clock, this.rafts);
+    const watched = this.checker !== undefined || this.trace !== undefined || this.timeline !== undefined;
+    this.peerClock = watched ? observedClock(t.world.clock, () => this.afterEvent()) : t.world.clock;
+    this.net = new Network({ clock: this.peerClock, random: t.world.random, log: t.world.log, ...(this.timeline === undefined ? {} : { observer: this.timeline }) });
     this.connected = new Array<boolean>(n).fill(false);
     this.logs = Array.from({ length: n }, () => new Map<number, unknown>());
     this.applyErr = new Array<string>(n).fill('');
@@ -68,9 +73,11 @@ export class Config {
     return this.world.clock.now();
   }
 
-  /** Runs after every event of the peers and the network when checking: invariants, then the trace. */
+  /** Runs after every event of the peers and the network when watching: the timeline, invariants, then the trace. */
   private afterEvent(): void {
     try {
+      // The timeline looks first, so that it holds the state a broken invariant is found in.
+      this.timeline?.endEvent();
       this.checker?.check();
       this.trace?.endEvent(this.now);
     } catch (error) {
@@ -91,6 +98,7 @@ export class Config {
     if (rf !== undefined) {
       rf.kill();
       this.rafts[i] = undefined;
+      this.timeline?.crashed(i);
     }
     const kept = this.saved[i];
     if (kept !== undefined) {
@@ -106,6 +114,7 @@ export class Config {
     const ends = Array.from({ length: this.n }, (_, j) => {
       const end = this.net.makeEnd();
       this.net.connect(end, j);
+      this.timeline?.ownEnd(end.name, i, j);
       return end;
     });
     this.endnames[i] = ends;
@@ -124,6 +133,7 @@ export class Config {
     });
     this.rafts[i] = rf;
     this.net.addServer(i, new Server(rf.handlers));
+    this.timeline?.started(i);
   }
 
   private checkLogs(i: number, m: ApplyMsg): { err: string; prevOk: boolean } {
@@ -144,6 +154,7 @@ export class Config {
   /** Checks each applied command against every other peer's, and that peer i applies in order. */
   private applier(i: number, m: ApplyMsg): void {
     this.checker?.onApply(i, m);
+    this.timeline?.onApply(i, m.commandIndex);
     this.trace?.note(`S${i} apply ${m.commandIndex} ${digest(m.command)}`);
     if (!m.commandValid) return;
     const checked = this.checkLogs(i, m);
@@ -173,6 +184,7 @@ export class Config {
 
   /** Attaches peer i to the network. */
   connect(i: number): void {
+    if (!this.connected[i]) this.timeline?.connected(i, true);
     this.connected[i] = true;
     for (let j = 0; j < this.n; j++) {
       if (this.connected[j]) this.net.enable(this.endnames[i]![j]!, true);
@@ -184,6 +196,7 @@ export class Config {
 
   /** Detaches peer i from the network. */
   disconnect(i: number): void {
+    if (this.connected[i]) this.timeline?.connected(i, false);
     this.connected[i] = false;
     for (let j = 0; j < this.n; j++) {
       const out = this.endnames[i];
@@ -205,6 +218,7 @@ export class Config {
 
   setUnreliable(unreliable: boolean): void {
     this.net.setReliable(!unreliable);
+    this.timeline?.setReliable(!unreliable);
   }
 
   bytesTotal(): number {
@@ -213,6 +227,7 @@ export class Config {
 
   setLongReordering(yes: boolean): void {
     this.net.setLongReordering(yes);
+    this.timeline?.setLongReordering(yes);
   }
 
   /** Checks that there is exactly one leader, retrying a few times in case re-elections are needed. */

@@ -1,6 +1,7 @@
 import type { RaftFactory } from '../raft/types.js';
 import type { World } from '../sim/world.js';
 import type { EventTrace } from './event-trace.js';
+import type { TimelineRecorder } from './timeline-trace.js';
 
 /** The lab's parts: 2A leader election, 2B log replication, 2C persistence. */
 export type Part = '2A' | '2B' | '2C';
@@ -13,6 +14,8 @@ export interface TestContext {
   readonly strict?: boolean;
   /** Where the cluster's events go for the determinism check. */
   readonly trace?: EventTrace;
+  /** Where the cluster's events go for the run's timeline (the HTML report). */
+  readonly timeline?: TimelineRecorder;
 }
 
 /** One lab test, as the registry lists it. */

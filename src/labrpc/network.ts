@@ -62,10 +62,35 @@ export class Server {
   }
 }
 
+/** How a call ended, as the caller learns it: its reply, or why it got none. */
+export type CallOutcome = 'replied' | 'request-lost' | 'reply-lost' | 'reply-discarded' | 'unreachable';
+
+/**
+ * Sees each call's way through the network, for a timeline of the run. The
+ * network tells it what it decided and when; it must change nothing. Calls
+ * are numbered from 0 in the order they are sent.
+ */
+export interface NetworkObserver {
+  /**
+   * A request left `endName` for `method`. If `reachable`, it is due at the
+   * server in `delayMs`; if not (a disabled end, a missing server), the
+   * caller is told of the failure in `delayMs`.
+   */
+  sent(call: number, endName: number, method: string, args: unknown, delayMs: number, reachable: boolean): void;
+  /** The server's handler is about to run on the request. */
+  delivered(call: number): void;
+  /** The reply is held back for `holdMs` (long reordering). */
+  held(call: number, holdMs: number): void;
+  /** The caller is told now how the call ended; `reply` is the decoded reply when there is one. */
+  ended(call: number, outcome: CallOutcome, reply?: unknown): void;
+}
+
 export interface NetworkOptions {
   clock: Clock;
   random: Random;
   log: Logger;
+  /** Told where each call goes; none by default, and then the network does no extra work. */
+  observer?: NetworkObserver;
 }
 
 export class Network {
@@ -80,11 +105,14 @@ export class Network {
   private readonly clock: Clock;
   private readonly random: Random;
   private readonly log: Logger;
+  private readonly observer: NetworkObserver | undefined;
+  private nextCall = 0;
 
   constructor(options: NetworkOptions) {
     this.clock = options.clock;
     this.random = options.random;
     this.log = options.log;
+    this.observer = options.observer;
   }
 
   setReliable(yes: boolean): void {
@@ -146,48 +174,63 @@ export class Network {
     const request = encode(args);
     this.rpcTotal++;
     this.byteTotal += request.length;
+    const observer = this.observer;
+    const call = observer === undefined ? 0 : this.nextCall++;
 
     // As in labrpc, the end's state is read when the request is sent.
     const serverName = end.serverName;
     const server = serverName === undefined ? undefined : this.servers.get(serverName);
     if (!end.enabled || server === undefined) {
       const delayMs = this.random.int(this.longDelays ? LONG_DELAY_MS_MAX : SHORT_DELAY_MS_MAX);
-      this.clock.setTimer(delayMs, () => this.fail(onReply));
+      observer?.sent(call, end.name, method, args, delayMs, false);
+      this.clock.setTimer(delayMs, () => {
+        if (this.closed) return;
+        observer?.ended(call, 'unreachable');
+        onReply(undefined);
+      });
       return;
     }
 
     const reliable = this.reliable;
     const longReordering = this.longReordering;
     const delayMs = reliable ? 0 : this.random.int(UNRELIABLE_DELAY_MS_MAX);
+    observer?.sent(call, end.name, method, args, delayMs, true);
     this.clock.setTimer(delayMs, () => {
       if (this.closed) return;
       if (!reliable && this.random.int(1000) < UNRELIABLE_LOSS_PER_MILLE) {
         if (this.log.traceOn) this.log.trace('DROP', serverName!, `request ${method} from end ${end.name} lost`);
+        observer?.ended(call, 'request-lost');
         onReply(undefined);
         return;
       }
+      observer?.delivered(call);
       const replyBytes = encode(server.dispatch(method, decode(request) as never));
       // A server killed or cut off while it handled the request has its reply thrown away.
       if (!end.enabled || this.servers.get(serverName!) !== server) {
+        observer?.ended(call, 'reply-discarded');
         onReply(undefined);
       } else if (!reliable && this.random.int(1000) < UNRELIABLE_LOSS_PER_MILLE) {
         if (this.log.traceOn) this.log.trace('DROP', serverName!, `reply to ${method} from end ${end.name} lost`);
+        observer?.ended(call, 'reply-lost');
         onReply(undefined);
       } else if (longReordering && this.random.int(REORDER_CHANCE.denominator) < REORDER_CHANCE.numerator) {
         const holdMs = REORDER_DELAY_MS_BASE + this.random.int(1 + this.random.int(REORDER_DELAY_MS_SPREAD));
+        observer?.held(call, holdMs);
         this.clock.setTimer(holdMs, () => {
           if (this.closed) return;
           this.byteTotal += replyBytes.length;
-          onReply(decode(replyBytes));
+          this.reply(call, replyBytes, onReply);
         });
       } else {
         this.byteTotal += replyBytes.length;
-        onReply(decode(replyBytes));
+        this.reply(call, replyBytes, onReply);
       }
     });
   }
 
-  private fail(onReply: ReplyCallback): void {
-    if (!this.closed) onReply(undefined);
+  private reply(call: number, replyBytes: Uint8Array, onReply: ReplyCallback): void {
+    const reply = decode(replyBytes);
+    this.observer?.ended(call, 'replied', reply);
+    onReply(reply);
   }
 }

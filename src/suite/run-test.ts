@@ -1,5 +1,7 @@
 import { DivergenceError, type EventTrace, TraceComparer, TraceRecorder } from '../harness/event-trace.js';
 import { TestFailure } from '../harness/test-context.js';
+import type { Timeline } from '../harness/timeline.js';
+import { TimelineRecorder } from '../harness/timeline-trace.js';
 import { reference } from '../raft/index.js';
 import type { RaftFactory } from '../raft/types.js';
 import { CaptureLog, type LogLevel } from '../sim/log.js';
@@ -25,6 +27,8 @@ export interface RunRequest {
   checkDeterminism?: boolean;
   /** Receives each log line as it is written, e.g. to stream a run live. */
   onLogLine?: (line: string) => void;
+  /** Record the run's timeline (role, term, RPCs... of every peer over time) for the HTML report. */
+  timeline?: boolean;
 }
 
 export interface RunOutcome {
@@ -37,6 +41,8 @@ export interface RunOutcome {
   elapsedMs: number;
   /** The run's log, one line per entry (no trailing newlines). */
   log: string[];
+  /** The run's timeline, when the request asked for it. */
+  timeline?: Timeline;
 }
 
 export class UnknownTestError extends Error {
@@ -52,6 +58,7 @@ export async function runLabTest(request: RunRequest, tests: readonly LabTest[] 
   const test = findTest(request.test, tests);
   if (test === undefined) throw new UnknownTestError(`unknown test ${request.test}`);
   if (request.checkDeterminism && request.realtime) throw new RangeError('the determinism check needs the simulator: the wall clock never repeats a run');
+  if (request.checkDeterminism && request.timeline) throw new RangeError('a timeline is taken of one run; the determinism check does two');
   let run: Run;
   if (request.checkDeterminism) {
     // The first run is only a reference to compare against: its log is not streamed.
@@ -64,39 +71,50 @@ export async function runLabTest(request: RunRequest, tests: readonly LabTest[] 
       if (divergence !== undefined) run.error = divergence;
     }
   } else {
-    run = await runOnce(test, request);
+    run = await runOnce(test, request, undefined, request.timeline ? new TimelineRecorder() : undefined);
   }
   const { log, elapsedMs } = run;
   const seconds = (elapsedMs / 1000).toFixed(2);
+  const outcome: RunOutcome = { test: test.name, seed: request.seed, passed: run.error === undefined, elapsedMs, log: log.lines };
   if (run.error === undefined) {
     log.test(`--- PASS: ${test.name} (${seconds}s)`);
-    return { test: test.name, seed: request.seed, passed: true, elapsedMs, log: log.lines };
+  } else {
+    outcome.error = describe(run.error);
+    for (const line of outcome.error.split('\n')) log.test(`    ${line}`);
+    log.test(`--- FAIL: ${test.name} (${seconds}s)`);
   }
-  const error = describe(run.error);
-  for (const line of error.split('\n')) log.test(`    ${line}`);
-  log.test(`--- FAIL: ${test.name} (${seconds}s)`);
-  return { test: test.name, seed: request.seed, passed: false, error, elapsedMs, log: log.lines };
+  if (run.timeline !== undefined) {
+    const failure = outcome.error === undefined ? null : { atMs: elapsedMs, message: outcome.error };
+    outcome.timeline = run.timeline.finish({ test: test.name, seed: request.seed, endMs: elapsedMs, failure, log: log.lines });
+  }
+  return outcome;
 }
 
 interface Run {
   error: Error | undefined;
   elapsedMs: number;
   log: CaptureLog;
+  timeline?: TimelineRecorder;
 }
 
 /** One run of a test in a fresh world, without the closing PASS or FAIL line. */
-async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace): Promise<Run> {
+async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, timeline?: TimelineRecorder): Promise<Run> {
   let log: CaptureLog | undefined;
   const common = {
     random: makeRandom(request.seed),
     makeLog: (clock: World['clock']) => (log = new CaptureLog(clock, request.logLevel ?? 'none', request.onLogLine)),
   };
-  const context = { raft: request.raft ?? reference, strict: request.strict === true, ...(trace === undefined ? {} : { trace }) };
+  const context = {
+    raft: request.raft ?? reference,
+    strict: request.strict === true,
+    ...(trace === undefined ? {} : { trace }),
+    ...(timeline === undefined ? {} : { timeline }),
+  };
   const script = (world: World) => test.run({ world, ...context });
   const outcome = request.realtime
     ? await new RealWorld(common).run(script)
     : await new SimWorld({ ...common, yieldToHost }).run(script);
-  return { error: outcome.error, elapsedMs: outcome.elapsedMs, log: log! };
+  return { error: outcome.error, elapsedMs: outcome.elapsedMs, log: log!, ...(timeline === undefined ? {} : { timeline }) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ClientEnd, Network, Server, type Handler } from '../../src/labrpc/network.js';
+import { ClientEnd, Network, Server, type Handler, type NetworkObserver } from '../../src/labrpc/network.js';
 import { encode } from '../../src/sim/codec.js';
 import { makeRandom } from '../../src/sim/random.js';
 import { SimClock } from '../../src/sim/sim-clock.js';
@@ -31,8 +31,8 @@ export class NetHarness {
   readonly received: EchoArgs[] = [];
   readonly calls: CallRecord[] = [];
 
-  constructor(seed = 1) {
-    this.net = new Network({ clock: this.clock, random: makeRandom(seed), log: captureLog(this.clock, 'trace') });
+  constructor(seed = 1, observer?: NetworkObserver) {
+    this.net = new Network({ clock: this.clock, random: makeRandom(seed), log: captureLog(this.clock, 'trace'), ...(observer === undefined ? {} : { observer }) });
   }
 
   /** A fresh server under `name`, answering Echo with `{ from: name, id, pad }`. */
