@@ -35,6 +35,7 @@ import {
 import { initCommand } from './init-command.js';
 import { mergeCommand } from './merge-command.js';
 import { reportCommand } from './report-command.js';
+import { shardFromEnv } from './shard-env.js';
 import type { SessionOptions } from './session.js';
 import { stressCommand, type SignalSource, type StressCommandDeps } from './stress-command.js';
 import { UsageError } from './usage-error.js';
@@ -88,7 +89,9 @@ interface RawOptions {
   timing?: true;
   json?: string;
   junit?: string;
+  html?: string;
   shard?: string;
+  shardTotal?: string;
   loop?: true;
   growth: string;
   maxFailures?: string;
@@ -113,6 +116,7 @@ export async function main(argv: readonly string[], overrides: Partial<CliDeps> 
     const extraModule = deps.env[EXTRA_TESTS_ENV] || undefined;
     const extra = extraModule === undefined ? undefined : { module: moduleUrl(extraModule), tests: await loadExtraTests(extraModule) };
     parsed = parseCommandLine(argv, deps, extra);
+    if (parsed.command === 'stress') parsed.session.command = commandLine(argv);
     if (parsed.command === 'stress' && parsed.checkGo) checkGoTests(parsed.options.tests, await listGoTests());
     // Load the user's Raft once here, so a bad module is a usage error before any run starts.
     if (parsed.command === 'stress' && parsed.options.raftModule !== undefined) await loadRaftFactory(parsed.options.raftModule);
@@ -159,7 +163,9 @@ function buildProgram(deps: CliDeps): Command {
     .option('-t, --timing', 'add Min, p50, p95 and Max wall seconds per run to the table')
     .option('--json <file>', 'write a JSON report of every run')
     .option('--junit <file>', 'write a JUnit XML report, one testcase per run')
-    .option('--shard <i/n>', 'run only shard i of n of the planned runs (needs --seed); merge the reports with "raft-dstest merge"')
+    .option('--html <file>', 'write an HTML report: the table, each failing run and its timeline')
+    .option('--shard <i/n|auto>', 'run only shard i of n of the planned runs (needs --seed); auto: the shard the CI engine names; merge the reports with "raft-dstest merge"')
+    .option('--shard-total <n>', 'with --shard auto in a Kubernetes Indexed Job: the number of shards (the Job\'s completions)')
     .option('-l, --loop', 'run again and again, multiplying the iterations by --growth each round, until Ctrl-C')
     .option('-g, --growth <k>', 'with --loop, the factor the iterations grow by after each round', '10')
     .addHelpText('after', '\nMerge shard reports: raft-dstest merge <report.json...> [--json <file>] [--junit <file>] [--html <file>]\nHTML report of JSON reports: raft-dstest report <report.json...> --html <file>\nStart your own Raft: raft-dstest init <dir>, then --raft <dir>/raft.mjs')
@@ -184,7 +190,9 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps, extra?: { modu
   const exec = execTemplate(raw);
   const heapLimitMb = parseHeapLimitMb(deps.env.RAFT_DSTEST_HEAP_MB);
   const logLevel = resolveLogLevel(raw.verbose, deps.env.RAFT_LOG);
-  const shard = raw.shard === undefined ? undefined : parseShard(raw.shard);
+  const fromEnv = raw.shard === 'auto' ? shardFromEnv(deps.env, raw.shardTotal) : undefined;
+  if (raw.shardTotal !== undefined && fromEnv === undefined) throw new UsageError('--shard-total goes with --shard auto (a Kubernetes Indexed Job); --shard i/n names its total itself');
+  const shard = fromEnv?.shard ?? (raw.shard === undefined ? undefined : parseShard(raw.shard));
   const growth = parseGrowth(raw.growth);
   if (shard !== undefined && raw.seed === undefined) throw new UsageError('--shard needs --seed so every shard plans the same runs');
   if (program.args.length === 0) throw new UsageError('no tests named; give test names, a part (2A, 2B, 2C) or "all" (see --list)');
@@ -223,9 +231,11 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps, extra?: { modu
   if (extra !== undefined) options.registryModule = extra.module;
   const session: SessionOptions = { timing: raw.timing === true };
   if (shard !== undefined) session.shard = shard;
+  if (fromEnv !== undefined) session.shardSource = fromEnv.source;
   if (raw.loop) session.growth = growth;
   if (raw.json !== undefined) session.json = raw.json;
   if (raw.junit !== undefined) session.junit = raw.junit;
+  if (raw.html !== undefined) session.html = raw.html;
   return { command: 'stress', options, session, ...(raw.color === undefined ? {} : { color: raw.color }), ...(raw.go ? { checkGo: true } : {}) };
 }
 
@@ -238,6 +248,12 @@ function execTemplate(raw: RawOptions): string | undefined {
   const exec = raw.go ? goCommand(raw.race === true) : raw.exec === undefined ? undefined : parseExecCommand(raw.exec);
   if (exec !== undefined && raw.realtime) throw new UsageError('--realtime has no meaning with --exec or --go: commands always run on the wall clock');
   return exec;
+}
+
+/** The command line as a user could type it again, for the HTML report. */
+function commandLine(argv: readonly string[]): string {
+  const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
+  return ['raft-dstest', ...argv.map(quote)].join(' ');
 }
 
 /** `--list`: every test the registry knows (or those the patterns select), with its part. */

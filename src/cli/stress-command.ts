@@ -44,7 +44,7 @@ export async function stressCommand(options: StressOptions, deps: StressCommandD
     return ExitCode.Usage;
   }
   const { tests, iterations, seedBase, workers } = options;
-  const session = new Session(sessionOptions, { tests, iterations, seedBase, workers, mode: runMode(options) }, deps.now?.() ?? new Date());
+  const session = new Session(sessionOptions, { tests, iterations, seedBase, workers, mode: runMode(options), flags: options }, deps.now?.() ?? new Date());
   try {
     await session.checkPaths();
   } catch (error) {

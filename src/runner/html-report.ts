@@ -9,12 +9,13 @@ import { isAbsolute, join } from 'node:path';
 import type { Timeline } from '../harness/timeline.js';
 import { renderHtmlReport, type HtmlRun, type ViewerAssets } from './report-html.js';
 import type { JsonReport, RunRecord } from './report-json.js';
+import { ARCHIVED_TIMELINES_MAX, FAILED_TIMELINES_MAX } from './timeline-capture.js';
 import { readTimelineFile, timelinePathFor, TimelineFormatError } from './timeline-files.js';
 
 /** Failing runs whose timelines one page shows; past this a page gets slow to open and large to send. */
-export const FAILED_TIMELINES_SHOWN_MAX = 20;
+export const FAILED_TIMELINES_SHOWN_MAX = FAILED_TIMELINES_MAX;
 /** Kept passing runs (-a) whose timelines one page shows. */
-export const ARCHIVED_TIMELINES_SHOWN_MAX = 5;
+export const ARCHIVED_TIMELINES_SHOWN_MAX = ARCHIVED_TIMELINES_MAX;
 
 export interface HtmlReportSource {
   report: JsonReport;

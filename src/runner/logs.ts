@@ -5,8 +5,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Timeline } from '../harness/timeline.js';
 import type { RunResult } from './protocol.js';
 import { replayCommand, type RunFlags } from './replay.js';
+import { timelinePathFor, writeTimelineFile } from './timeline-files.js';
 
 export interface LogWriterOptions extends RunFlags {
   outputDir: string;
@@ -57,15 +59,25 @@ export class LogWriter {
     const path = this.pathFor(result);
     this.dirReady ??= mkdir(this.options.outputDir, { recursive: true });
     const contents = formatLogFile(result, this.options);
-    const written = this.dirReady.then(() => writeFile(path, contents));
-    this.pending.add(written);
+    this.track(this.dirReady.then(() => writeFile(path, contents)));
     this.writtenPaths.push(path);
+    return path;
+  }
+
+  /** Starts writing a kept run's timeline beside its log (`<Test>_<k>.timeline.json`); write errors surface in flush(). */
+  writeTimeline(result: Pick<RunResult, 'test' | 'k'>, timeline: Timeline): void {
+    const path = timelinePathFor(this.pathFor(result));
+    this.dirReady ??= mkdir(this.options.outputDir, { recursive: true });
+    this.track(this.dirReady.then(() => writeTimelineFile(path, timeline)));
+  }
+
+  private track(written: Promise<void>): void {
+    this.pending.add(written);
     // Settled writes leave the set; failures are kept for flush() by allSettled there.
     written.then(
       () => this.pending.delete(written),
       () => undefined,
     );
-    return path;
   }
 
   /** Waits for every write started so far; rejects with the first that failed. */

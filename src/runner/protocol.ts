@@ -3,6 +3,7 @@
  * receives (a run to do) and the one it sends back (how the run went). Both
  * are plain data, because they cross a thread boundary by structured clone.
  */
+import type { Timeline } from '../harness/timeline.js';
 import type { LogLevel } from '../sim/log.js';
 import type { LogSink } from './log-stream.js';
 
@@ -29,6 +30,12 @@ export interface RunTask {
   /** Run twice with the seed and fail where the two runs' events diverge. */
   checkDeterminism?: boolean;
   /**
+   * Replay this run (same seed, same settings, logging at trace level, no
+   * determinism check) to record its timeline; the result then carries it,
+   * and no log (the timeline holds the replay's).
+   */
+  timeline?: boolean;
+  /**
    * Where the worker streams the log as it is written (the pool sets it); the
    * result then carries no log, the host reads it from here. Without it the
    * result carries the whole log.
@@ -49,4 +56,6 @@ export interface RunResult {
   simMs?: number;
   /** The run's log lines (DESIGN §5 format), without trailing newlines. */
   log: string[];
+  /** The run's timeline, for a task that asked for one. */
+  timeline?: Timeline;
 }

@@ -14,6 +14,7 @@ import { createExecPool } from './exec.js';
 import { createPool, RunCancelledError, type PoolOptions, type RunPool } from './pool.js';
 import type { RunResult, RunTask } from './protocol.js';
 import { RunningStats } from './stats.js';
+import { replayTimeline, TimelineCapture } from './timeline-capture.js';
 
 export interface StressOptions {
   /** Exact registry names, in the order the table lists them. */
@@ -127,6 +128,7 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
     options.tests.map((test) => [test, { test, total: 0, failed: 0, wallSeconds: new RunningStats(), simSeconds: new RunningStats() }]),
   );
   const logs = new LogWriter(options);
+  const timelines = new TimelineCapture(runMode(options));
   const progress: StressProgress = { done: 0, failed: 0, total };
 
   const record = (result: RunResult) => {
@@ -165,6 +167,18 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
         throw error;
       }
       record(result);
+      // Announced first, then replayed for its timeline: the replay is the same run, recorded.
+      if (timelines.take(result, logs.keeps(result))) {
+        let replay: RunResult;
+        try {
+          replay = await pool.run({ ...task, timeline: true }, signal);
+        } catch (error) {
+          if (error instanceof RunCancelledError) return;
+          throw error;
+        }
+        const timeline = replayTimeline(result, replay);
+        if (timeline !== undefined) logs.writeTimeline(result, timeline);
+      }
     }
   };
 

@@ -26,8 +26,10 @@ export default async function runTask(task: RunTask): Promise<RunResult> {
         logLevel: task.logLevel,
         strict: task.strict === true,
         checkDeterminism: task.checkDeterminism === true,
+        ...(task.timeline ? { timeline: true, logLevel: 'trace' as const, checkDeterminism: false } : {}),
         ...(raft === undefined ? {} : { raft }),
-        ...(stream === undefined ? {} : { onLogLine: (line: string) => stream.write(line) }),
+        // A replay for a timeline keeps its log in the timeline: the run's own log is already with the host.
+        ...(stream === undefined || task.timeline ? {} : { onLogLine: (line: string) => stream.write(line) }),
       },
       tests,
     );
@@ -39,8 +41,9 @@ export default async function runTask(task: RunTask): Promise<RunResult> {
       passed: outcome.passed,
       wallMs,
       // A streamed log is already with the host: cloning it again would only cost time.
-      log: stream === undefined ? outcome.log : [],
+      log: stream === undefined && !task.timeline ? outcome.log : [],
     };
+    if (outcome.timeline !== undefined) result.timeline = outcome.timeline;
     if (outcome.error !== undefined) result.error = outcome.error;
     // In realtime the world's clock is the wall clock, so a second figure would say nothing new.
     if (!task.realtime) result.simMs = outcome.elapsedMs;

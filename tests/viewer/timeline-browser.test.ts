@@ -1,35 +1,25 @@
 /**
- * The HTML report in a real browser: a report of two real failing runs (a
- * Raft that votes twice, caught by strict mode) opened from disk in headless
- * Chromium, with the network refused. Checks that the timeline draws its
- * lanes, arrows and failure marker, that hovering and zooming work, and
- * saves a screenshot under reports/.
+ * The HTML report in a real browser: the report the built command line
+ * writes (--html) of real failing runs (a Raft that votes twice, caught by
+ * strict mode), opened from disk in headless Chromium with the network
+ * refused. Checks that the timeline draws its lanes, arrows and failure
+ * marker, that hovering and zooming work, and saves a screenshot under reports/.
  */
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildHtmlReport } from '../../src/runner/html-report.js';
-import { buildReport, type RunRecord } from '../../src/runner/report-json.js';
-import { timelinePathFor, writeTimelineFile } from '../../src/runner/timeline-files.js';
-import { readViewerAssets } from '../../src/runner/viewer-assets.js';
-import { runLabTest } from '../../src/suite/run-test.js';
-import { root } from '../cli/bin-helpers.js';
-import { votesTwice } from '../harness/fixtures/broken-rafts.js';
+import { built, raftDstest, root } from '../cli/bin-helpers.js';
 import { hasChromium, launchChromium, SKIP_MESSAGE } from './chromium.js';
 
-const viewerBuilt = existsSync(join(root, 'dist', 'viewer', 'timeline.js'));
+const viewerBuilt = built && existsSync(join(root, 'dist', 'viewer', 'timeline.js'));
 if (!hasChromium) console.warn(SKIP_MESSAGE);
-if (!viewerBuilt) console.warn('browser tests skipped: the viewer is not built; run npm run build (npm test does)');
+if (!viewerBuilt) console.warn('browser tests skipped: the tool and its viewer are not built; run npm run build (npm test does)');
 
-/** The failing runs shown: a reliable network with crashes, and an unreliable one with long reordering. */
-const RUNS = [
-  { test: 'TestFigure82C', seed: 0 },
-  { test: 'TestFigure8Unreliable2C', seed: 1 },
-];
+const votesTwice = join(root, 'tests', 'cli', 'fixtures', 'strict', 'votes-twice-raft.mjs');
 
 let dir: string;
 let browser: Browser;
@@ -40,19 +30,14 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   if (!hasChromium || !viewerBuilt) return;
   dir = await mkdtemp(join(tmpdir(), 'raft-dstest-browser-'));
-  const records: RunRecord[] = [];
-  for (const [k, { test, seed }] of RUNS.entries()) {
-    const outcome = await runLabTest({ test, seed, raft: votesTwice, strict: true });
-    expect(outcome.error).toMatch(/election safety violated/);
-    const replay = await runLabTest({ test, seed, raft: votesTwice, strict: true, logLevel: 'trace', timeline: true });
-    const log = join(dir, `${test}_${k}.log`);
-    await writeFile(log, `# replay: npx raft-dstest ${test} --seed ${seed} -n 1 -r\n${outcome.log.join('\n')}\n`);
-    await writeTimelineFile(timelinePathFor(log), replay.timeline!);
-    records.push({ test, k, seed, passed: false, wallMs: 5, simMs: outcome.elapsedMs, error: outcome.error!, log });
-  }
-  const report = buildReport({ seed: 0, mode: 'sim', workers: 1, startedAt: new Date().toISOString(), wallMs: 10 }, RUNS.map((r) => r.test), records);
+  // Seed 39 of TestFigure82C fails after crashes and restarts on a reliable
+  // network; of TestFigure8Unreliable2C, after 30 s of an unreliable network
+  // with long reordering.
   const html = join(dir, 'report.html');
-  await writeFile(html, await buildHtmlReport({ report, command: 'npx raft-dstest --raft votes-twice.mjs -r', assets: await readViewerAssets() }));
+  const args = ['--raft', votesTwice, '-r', 'TestFigure82C', 'TestFigure8Unreliable2C', '-n', '1', '--seed', '39', '-o', join(dir, 'logs'), '--html', html];
+  const { code, stderr } = await raftDstest(args);
+  expect(stderr).toBe('');
+  expect(code).toBe(1);
 
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1300, height: 1000 } });
@@ -87,6 +72,7 @@ describe.runIf(hasChromium && viewerBuilt)('the HTML report in headless Chromium
 
   it('draws a lane per peer with role bands, crashes and the failure marker on the two leaders', async () => {
     const first = page.locator('details.run').first();
+    expect(await first.locator('summary').textContent()).toContain('TestFigure82C #0 · seed 39');
     await first.locator('button[data-action="whole"]').click();
     expect(await first.locator('.tl-lane').count()).toBe(5);
     expect(await first.locator('.tl-band.leader').count()).toBeGreaterThan(2);
@@ -149,8 +135,8 @@ describe.runIf(hasChromium && viewerBuilt)('the HTML report in headless Chromium
     expect(await axisTicks()).toEqual(before);
   });
 
-  it('draws a second run when it is opened: an unreliable network, delayed, lost and held messages', async () => {
-    const second = page.locator('details.run').nth(1);
+  it('draws another run when it is opened: an unreliable network, delayed, lost and held messages', async () => {
+    const second = page.locator('details.run', { hasText: 'TestFigure8Unreliable2C #0 · seed 39' });
     expect(await second.locator('.tl-lane').count()).toBe(0);
     await second.locator('summary').click();
     await second.locator('.tl-lane').first().waitFor();
@@ -159,12 +145,14 @@ describe.runIf(hasChromium && viewerBuilt)('the HTML report in headless Chromium
     expect(await second.locator('rect.tl-net.unreliable').count()).toBe(1);
     expect(await second.locator('line.tl-rpc.request.delayed').count()).toBeGreaterThan(0);
     expect(await second.locator('path.tl-lost.lost').count()).toBeGreaterThan(0);
+    expect(await second.locator('line.tl-rpc.reply.held').count()).toBeGreaterThan(0);
+    expect(await second.locator('rect.tl-net.reordering').count()).toBe(1);
     expect(await second.locator('.tl-failure-marker').isVisible()).toBe(true);
     expect(pageErrors).toEqual([]);
   });
 
   it('saves a screenshot under reports/', async () => {
-    await page.locator('details.run').nth(1).locator('summary').click();
+    await page.locator('details.run', { hasText: 'TestFigure8Unreliable2C #0 · seed 39' }).locator('summary').click();
     const first = page.locator('details.run').first();
     await first.locator('button[data-action="failure"]').click();
     await mkdir(join(root, 'reports'), { recursive: true });
