@@ -5,5 +5,11 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
+    // Vitest runs one file at a time on 2 cores by default (cores - 1), yet
+    // many files mostly wait: on child processes, on commands that sleep, on
+    // time limits. Three at once keeps both cores busy while they do; no test
+    // depends on how fast the machine is, so more contention costs only time.
+    maxWorkers: 3,
+    minWorkers: 1,
   },
 });

@@ -43,27 +43,22 @@ export async function initCommand(argv: readonly string[], deps: InitDeps): Prom
   return init({ dir: program.args[0]! }, deps);
 }
 
-/** Writes the starter into `options.dir` and says what to run next; refuses to overwrite anything. */
+/**
+ * Writes the starter into `options.dir` and says what to run next; refuses
+ * to overwrite anything, with a UsageError the command line reports.
+ */
 export async function init(options: InitOptions, deps: InitDeps): Promise<ExitCode> {
   const { dir } = options;
-  try {
-    await prepareDirectory(dir);
-    const raftPath = join(dir, 'raft.mjs');
-    const values = { raftPath: shellWord(raftPath) };
-    for (const file of FILES) {
-      const template = await readFile(new URL(file.name, TEMPLATES), 'utf8');
-      await writeNew(join(dir, file.name), fill(template, values));
-    }
-    for (const file of FILES) deps.stdout.write(`wrote ${join(dir, file.name)}: ${file.purpose}\n`);
-    deps.stdout.write(`next: npx raft-dstest 2A -n 10 --raft ${values.raftPath}\n`);
-    return ExitCode.Passed;
-  } catch (error) {
-    if (error instanceof UsageError) {
-      deps.stderr.write(`raft-dstest: init: ${error.message}\n`);
-      return ExitCode.Usage;
-    }
-    throw error;
+  await prepareDirectory(dir);
+  const raftPath = join(dir, 'raft.mjs');
+  const values = { raftPath: shellWord(raftPath) };
+  for (const file of FILES) {
+    const template = await readFile(new URL(file.name, TEMPLATES), 'utf8');
+    await writeNew(join(dir, file.name), fill(template, values));
   }
+  for (const file of FILES) deps.stdout.write(`wrote ${join(dir, file.name)}: ${file.purpose}\n`);
+  deps.stdout.write(`next: npx raft-dstest 2A -n 10 --raft ${values.raftPath}\n`);
+  return ExitCode.Passed;
 }
 
 /** Creates `dir` if it is missing; refuses one that holds anything, or a path that is not a directory. */

@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import { SEED_MAX } from '../runner/plan.js';
-import { listTests, selectTests, UnknownTestArgumentError } from '../runner/select.js';
+import { BadInputError } from '../runner/bad-input.js';
+import { listTests, selectTests } from '../runner/select.js';
 import type { StressOptions } from '../runner/stress.js';
-import { checkGoTests, goCommand, GoTestsError, listGoTests } from '../runner/exec-go.js';
-import { EXTRA_TESTS_ENV, loadExtraTests, moduleUrl } from '../runner/extra-tests.js';
-import { loadRaftFactory, RaftModuleError } from '../runner/raft-module.js';
+import { checkGoTests, listGoTests } from '../runner/exec-go.js';
+import { loadRaftFactory } from '../runner/raft-module.js';
 import { REGISTRY, type LabTest } from '../suite/registry.js';
 import { shouldColor } from './color.js';
 import { oneLineOutput, parseArguments } from './commander-io.js';
@@ -22,7 +22,6 @@ import {
   checkSeedRange,
   defaultOutputDir,
   parseGrowth,
-  parseExecCommand,
   parseHeapLimitMb,
   parseIterations,
   parseMaxFailures,
@@ -30,18 +29,20 @@ import {
   parseShard,
   parseTimeoutMs,
   parseWorkers,
-  resolveLogLevel,
 } from './options.js';
 import { initCommand } from './init-command.js';
 import { mergeCommand } from './merge-command.js';
 import { reportCommand } from './report-command.js';
 import { shardFromEnv } from './shard-env.js';
 import type { SessionOptions } from './session.js';
+import { addRunFlags, runSettingsFrom, type RunFlagValues } from './run-flags.js';
 import { stressCommand, type SignalSource, type StressCommandDeps } from './stress-command.js';
 import { UsageError } from './usage-error.js';
 
 export interface CliDeps extends Omit<StressCommandDeps, 'animate' | 'color'> {
   env: NodeJS.ProcessEnv;
+  /** The tests the arguments select from: the registry, or more in the project's own tests. */
+  tests?: readonly LabTest[];
   /** Whether stdout is a terminal; taken from the stream when absent. */
   isTTY?: boolean;
   /** The local time, for the default output directory's name. */
@@ -75,16 +76,14 @@ type Parsed =
   | { command: 'stress'; options: StressOptions; session: SessionOptions; color?: boolean; checkGo?: boolean }
   | { command: 'done'; exitCode: ExitCode };
 
-interface RawOptions {
+interface RawOptions extends RunFlagValues {
   iter: string;
   workers: string;
   sequential?: true;
   output?: string;
-  verbose: number;
   archive?: true;
   seed?: string;
   timeout?: string;
-  realtime?: true;
   list?: true;
   timing?: true;
   json?: string;
@@ -95,40 +94,34 @@ interface RawOptions {
   loop?: true;
   growth: string;
   maxFailures?: string;
-  exec?: string;
-  go?: true;
-  /** -r sets it, -R clears it; absent when neither is given. */
-  race?: boolean;
-  checkDeterminism?: true;
-  raft?: string;
   color?: boolean;
 }
 
 /** Runs the command line and returns the exit code; never exits itself. */
 export async function main(argv: readonly string[], overrides: Partial<CliDeps> = {}): Promise<ExitCode> {
   const deps = { ...defaultDeps(), ...overrides };
-  if (argv[0] === 'merge') return mergeCommand(argv.slice(1), deps);
-  if (argv[0] === 'init') return initCommand(argv.slice(1), deps);
-  if (argv[0] === 'report') return reportCommand(argv.slice(1), deps);
-  let parsed: Parsed;
+  const command = argv[0] === 'merge' || argv[0] === 'init' || argv[0] === 'report' ? argv[0] : undefined;
   try {
-    // Fixture tests for the project's own tests; the registry is the only list users see.
-    const extraModule = deps.env[EXTRA_TESTS_ENV] || undefined;
-    const extra = extraModule === undefined ? undefined : { module: moduleUrl(extraModule), tests: await loadExtraTests(extraModule) };
-    parsed = parseCommandLine(argv, deps, extra);
-    if (parsed.command === 'stress') parsed.session.command = commandLine(argv);
-    if (parsed.command === 'stress' && parsed.checkGo) checkGoTests(parsed.options.tests, await listGoTests());
-    // Load the user's Raft once here, so a bad module is a usage error before any run starts.
-    if (parsed.command === 'stress' && parsed.options.raftModule !== undefined) await loadRaftFactory(parsed.options.raftModule);
+    if (command === 'merge') return await mergeCommand(argv.slice(1), deps);
+    if (command === 'init') return await initCommand(argv.slice(1), deps);
+    if (command === 'report') return await reportCommand(argv.slice(1), deps);
+    return await stressOrList(argv, deps);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof UnknownTestArgumentError || error instanceof GoTestsError || error instanceof RaftModuleError) {
-      deps.stderr.write(`raft-dstest: ${error.message}\n`);
-      return ExitCode.Usage;
-    }
-    throw error;
+    // The one place where bad input becomes one line and exit 2; anything else is a bug of the tool.
+    if (!(error instanceof BadInputError)) throw error;
+    deps.stderr.write(`raft-dstest: ${command === 'init' ? 'init: ' : ''}${error.message}\n`);
+    return ExitCode.Usage;
   }
+}
+
+async function stressOrList(argv: readonly string[], deps: CliDeps): Promise<ExitCode> {
+  const parsed = parseCommandLine(argv, deps);
+  if (parsed.command === 'stress') parsed.session.command = commandLine(argv);
+  if (parsed.command === 'stress' && parsed.checkGo) checkGoTests(parsed.options.tests, await listGoTests());
+  // Load the user's Raft once here, so a bad module is a usage error before any run starts.
+  if (parsed.command === 'stress' && parsed.options.settings.raftModule !== undefined) await loadRaftFactory(parsed.options.settings.raftModule);
   if (parsed.command === 'done') return parsed.exitCode;
-  if (parsed.command === 'list') return listCommand(deps, parsed.patterns);
+  if (parsed.command === 'list') return listCommand(deps, parsed.patterns, deps.tests);
   const stdout = deps.stdout as { isTTY?: boolean; columns?: number };
   const isTTY = deps.isTTY ?? stdout.isTTY === true;
   const animate = canAnimate({ isTTY, columns: stdout.columns, term: deps.env.TERM });
@@ -136,8 +129,7 @@ export async function main(argv: readonly string[], overrides: Partial<CliDeps> 
 }
 
 function buildProgram(deps: CliDeps): Command {
-  const countVerbose = (_: string, previous: number) => previous + 1;
-  return new Command('raft-dstest')
+  const program = new Command('raft-dstest')
     .description('Stress-test Raft: run MIT 6.824 lab tests many times on a deterministic simulator, in parallel.')
     .version(packageVersion(), '-V, --version')
     .argument('[tests...]', 'test names, a part (2A, 2B, 2C), "all", or regular expressions matched in the names (like go test -run)')
@@ -145,41 +137,35 @@ function buildProgram(deps: CliDeps): Command {
     .option('-p, --workers <n>', 'worker threads running tests in parallel', '1')
     .option('-s, --sequential', 'do all runs of one test before the next (default: interleaved)')
     .option('-o, --output <dir>', 'where logs are written (default: reports/<YYYYmmdd_HHMMSS>)')
-    .option('-v, --verbose', 'log Raft events too: -v debug, -vv trace (default: RAFT_LOG, else none)', countVerbose, 0)
     .option('-a, --archive', 'keep the logs of passing runs too (default: failing runs only)')
     .option('--seed <n>', 'seed of run 0, decimal or 0x-hex; run k uses seed + k (default: random)')
     .option('--timeout <duration>', 'end a run that takes longer on the wall clock, as a failure: 90s, 2m, 1m30s; 0 for no limit', '10m')
-    .option('-x, --max-failures <n>', 'stop starting runs after n failures (runs in flight finish), print the table, exit 1')
-    .option('--exec <command>', 'stress a shell command instead of the lab suite; {test}, {seed} and {k} are substituted, exit 0 passes')
-    .option('--go', "stress Go tests: --exec \"go test -run '^{test}$'\" in this directory, names checked with go test -list .")
-    .option('-r, --race', 'strict mode: check the Raft invariants after every event (with --go: go test -race)')
-    .option('-R, --no-race', 'no strict mode (the default)')
-    .option('--check-determinism', 'run each run twice with its seed and fail it where the two diverge')
+    .option('-x, --max-failures <n>', 'stop starting runs after n failures (runs in flight finish), print the table, exit 1');
+  return addRunFlags(program)
     .option('--color', 'colour the table and progress even when not on a terminal')
     .option('--no-color', 'never colour (NO_COLOR and FORCE_COLOR are honoured too)')
-    .option('--raft <module>', 'test your own Raft: a JavaScript module exporting make(options), the lab interface (default: the reference Raft)')
-    .option('--realtime', 'run on the wall clock instead of the simulator')
     .option('--list', 'list the tests with their parts (those the test arguments select, if any), then exit')
     .option('-t, --timing', 'add Min, p50, p95 and Max wall seconds per run to the table')
     .option('--json <file>', 'write a JSON report of every run')
     .option('--junit <file>', 'write a JUnit XML report, one testcase per run')
     .option('--html <file>', 'write an HTML report: the table, each failing run and its timeline')
     .option('--shard <i/n|auto>', 'run only shard i of n of the planned runs (needs --seed); auto: the shard the CI engine names; merge the reports with "raft-dstest merge"')
-    .option('--shard-total <n>', 'with --shard auto in a Kubernetes Indexed Job: the number of shards (the Job\'s completions)')
+    .option('--shard-total <n>', "with --shard auto in a Kubernetes Indexed Job: the number of shards (the Job's completions)")
     .option('-l, --loop', 'run again and again, multiplying the iterations by --growth each round, until Ctrl-C')
     .option('-g, --growth <k>', 'with --loop, the factor the iterations grow by after each round', '10')
     .addHelpText('after', '\nMerge shard reports: raft-dstest merge <report.json...> [--json <file>] [--junit <file>] [--html <file>]\nHTML report of JSON reports: raft-dstest report <report.json...> --html <file>\nStart your own Raft: raft-dstest init <dir>, then --raft <dir>/raft.mjs')
     .configureOutput(oneLineOutput(deps, 'raft-dstest'));
 }
 
-function parseCommandLine(argv: readonly string[], deps: CliDeps, extra?: { module: string; tests: readonly LabTest[] }): Parsed {
+function parseCommandLine(argv: readonly string[], deps: CliDeps): Parsed {
+  const registry = deps.tests ?? REGISTRY;
   const program = buildProgram(deps);
   const answered = parseArguments(program, argv);
   if (answered !== undefined) return { command: 'done', exitCode: answered };
   const raw = program.opts<RawOptions>();
   if (raw.list) {
     // Checks the patterns now, so that one matching nothing is a usage error like anywhere else.
-    if (program.args.length > 0) selectTests(program.args);
+    if (program.args.length > 0) selectTests(program.args, registry);
     return { command: 'list', patterns: program.args };
   }
 
@@ -187,9 +173,8 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps, extra?: { modu
   const workers = parseWorkers(raw.workers);
   const timeoutMs = raw.timeout === undefined ? undefined : parseTimeoutMs(raw.timeout);
   const maxFailures = raw.maxFailures === undefined ? undefined : parseMaxFailures(raw.maxFailures);
-  const exec = execTemplate(raw);
+  const settings = runSettingsFrom(raw, deps.env);
   const heapLimitMb = parseHeapLimitMb(deps.env.RAFT_DSTEST_HEAP_MB);
-  const logLevel = resolveLogLevel(raw.verbose, deps.env.RAFT_LOG);
   const fromEnv = raw.shard === 'auto' ? shardFromEnv(deps.env, raw.shardTotal) : undefined;
   if (raw.shardTotal !== undefined && fromEnv === undefined) throw new UsageError('--shard-total goes with --shard auto (a Kubernetes Indexed Job); --shard i/n names its total itself');
   const shard = fromEnv?.shard ?? (raw.shard === undefined ? undefined : parseShard(raw.shard));
@@ -197,7 +182,7 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps, extra?: { modu
   if (shard !== undefined && raw.seed === undefined) throw new UsageError('--shard needs --seed so every shard plans the same runs');
   if (program.args.length === 0) throw new UsageError('no tests named; give test names, a part (2A, 2B, 2C) or "all" (see --list)');
   // In exec mode test names are the command's business: free, except that --go checks them with go itself.
-  const tests = exec !== undefined ? [...new Set(program.args)] : selectTests(program.args, extra === undefined ? REGISTRY : [...REGISTRY, ...extra.tests]);
+  const tests = settings.exec !== undefined ? [...new Set(program.args)] : selectTests(program.args, registry);
   // Every run needs a seed of its own: the last one, base + n - 1, must exist too.
   const seedRoom = Math.min(RANDOM_SEED_LIMIT, SEED_MAX - (iterations - 1) + 1);
   const seedBase = raw.seed === undefined ? deps.randomSeedBase(seedRoom) : parseSeed(raw.seed);
@@ -209,26 +194,13 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps, extra?: { modu
     workers,
     sequential: raw.sequential === true,
     seedBase,
-    realtime: raw.realtime === true,
-    logLevel,
+    settings,
     archive: raw.archive === true,
     outputDir: raw.output ?? defaultOutputDir(deps.now()),
   };
   if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
   if (maxFailures !== undefined) options.maxFailures = maxFailures;
-  if (exec !== undefined) options.exec = exec;
-  if (raw.raft !== undefined) {
-    if (exec !== undefined) throw new UsageError('--raft has no meaning with --exec or --go: the command is the test');
-    options.raftModule = raw.raft;
-  }
   if (heapLimitMb !== undefined) options.heapLimitMb = heapLimitMb;
-  if (raw.race === true && exec === undefined) options.strict = true;
-  if (raw.checkDeterminism) {
-    if (exec !== undefined) throw new UsageError('--check-determinism has no meaning with --exec or --go: only the simulator replays a seed');
-    if (raw.realtime) throw new UsageError('--check-determinism has no meaning with --realtime: the wall clock never repeats a run');
-    options.checkDeterminism = true;
-  }
-  if (extra !== undefined) options.registryModule = extra.module;
   const session: SessionOptions = { timing: raw.timing === true };
   if (shard !== undefined) session.shard = shard;
   if (fromEnv !== undefined) session.shardSource = fromEnv.source;
@@ -239,17 +211,6 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps, extra?: { modu
   return { command: 'stress', options, session, ...(raw.color === undefined ? {} : { color: raw.color }), ...(raw.go ? { checkGo: true } : {}) };
 }
 
-/** The command of --exec or --go, checked against the options it cannot go with. */
-function execTemplate(raw: RawOptions): string | undefined {
-  if (raw.race === true && raw.exec !== undefined) {
-    throw new UsageError('-r/--race checks the lab suite\'s Raft and has no meaning with --exec (use --go for go test -race)');
-  }
-  if (raw.go && raw.exec !== undefined) throw new UsageError('--exec and --go cannot be used together; --go is a shorthand for --exec');
-  const exec = raw.go ? goCommand(raw.race === true) : raw.exec === undefined ? undefined : parseExecCommand(raw.exec);
-  if (exec !== undefined && raw.realtime) throw new UsageError('--realtime has no meaning with --exec or --go: commands always run on the wall clock');
-  return exec;
-}
-
 /** The command line as a user could type it again, for the HTML report. */
 function commandLine(argv: readonly string[]): string {
   const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
@@ -257,9 +218,9 @@ function commandLine(argv: readonly string[]): string {
 }
 
 /** `--list`: every test the registry knows (or those the patterns select), with its part. */
-export async function listCommand(deps: Pick<CliDeps, 'stdout'>, patterns: readonly string[] = []): Promise<ExitCode> {
-  const chosen = new Set(patterns.length === 0 ? [] : selectTests(patterns));
-  const tests = listTests().filter((test) => patterns.length === 0 || chosen.has(test.name));
+export async function listCommand(deps: Pick<CliDeps, 'stdout'>, patterns: readonly string[] = [], registry: readonly LabTest[] = REGISTRY): Promise<ExitCode> {
+  const chosen = new Set(patterns.length === 0 ? [] : selectTests(patterns, registry));
+  const tests = listTests(registry).filter((test) => patterns.length === 0 || chosen.has(test.name));
   const width = Math.max(...tests.map((t) => t.name.length));
   for (const test of tests) deps.stdout.write(`${test.name.padEnd(width)}  ${test.part}\n`);
   return ExitCode.Passed;
@@ -271,7 +232,7 @@ function packageVersion(): string {
 }
 
 /** The process entry point, for bin/raft-dstest.js. */
-export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+export async function run(argv: readonly string[] = process.argv.slice(2), overrides: Partial<CliDeps> = {}): Promise<void> {
   // A reader that stops early (`| head`) closes the pipe; the runs still
   // deserve an honest exit code, so lost output is not an error.
   const ignoreClosedPipe = (error: NodeJS.ErrnoException) => {
@@ -280,7 +241,7 @@ export async function run(argv: readonly string[] = process.argv.slice(2)): Prom
   process.stdout.on('error', ignoreClosedPipe);
   let exitCode: number;
   try {
-    exitCode = await main(argv);
+    exitCode = await main(argv, overrides);
   } catch (error) {
     // A bug of the tool, not of the Raft under test; it still must not pass as success.
     process.stderr.write(`raft-dstest: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

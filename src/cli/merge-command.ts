@@ -8,8 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
 import { oneLineOutput, parseArguments } from './commander-io.js';
-import { mergeReports, MergeError, type NamedReport } from '../runner/merge.js';
-import { ReportPathError, checkReportPath, writeReportFile } from '../runner/report-files.js';
+import { mergeReports, type NamedReport } from '../runner/merge.js';
+import { checkReportPath, writeReportFile } from '../runner/report-files.js';
 import { formatJsonReport, parseJsonReport, ReportFormatError, summariesOf, wallSecondsByTest } from '../runner/report-json.js';
 import { renderJUnit } from '../runner/report-junit.js';
 import { ExitCode } from './exit-codes.js';
@@ -41,16 +41,7 @@ export async function mergeCommand(argv: readonly string[], deps: MergeDeps): Pr
     .configureOutput(oneLineOutput(deps, 'raft-dstest: merge'));
   const answered = parseArguments(program, argv);
   if (answered !== undefined) return answered;
-  const options = program.opts<MergeOptions>();
-  try {
-    return await merge(program.args, options, deps);
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof ReportPathError || error instanceof MergeError) {
-      deps.stderr.write(`raft-dstest: ${error.message}\n`);
-      return ExitCode.Usage;
-    }
-    throw error;
-  }
+  return merge(program.args, program.opts<MergeOptions>(), deps);
 }
 
 async function merge(files: readonly string[], options: MergeOptions, deps: MergeDeps): Promise<ExitCode> {

@@ -7,18 +7,17 @@
  */
 import { dirname } from 'node:path';
 import { Command } from 'commander';
-import { mergeReports, MergeError } from '../runner/merge.js';
-import { ReportPathError } from '../runner/report-files.js';
+import { mergeReports } from '../runner/merge.js';
 import { oneLineOutput, parseArguments } from './commander-io.js';
 import { ExitCode } from './exit-codes.js';
 import { checkHtmlPath, writeHtmlReport } from './html-output.js';
 import { readReports, type MergeDeps } from './merge-command.js';
-import { UsageError } from './usage-error.js';
 
 interface ReportOptions {
   html: string;
 }
 
+/** Writes the page; bad input (a path, a file that is not a report, reports that do not merge) throws BadInputError. */
 export async function reportCommand(argv: readonly string[], deps: MergeDeps): Promise<ExitCode> {
   const program = new Command('raft-dstest report')
     .description('Write the HTML report of --json reports: the summary table, each failing run and its timeline. Several reports (shards of one plan) are merged first.')
@@ -29,19 +28,11 @@ export async function reportCommand(argv: readonly string[], deps: MergeDeps): P
   if (answered !== undefined) return answered;
   const { html } = program.opts<ReportOptions>();
   const files = program.args;
-  try {
-    await checkHtmlPath(html);
-    const inputs = await readReports(files);
-    const report = inputs.length === 1 ? inputs[0]!.report : mergeReports(inputs);
-    const timelines = await writeHtmlReport(html, report, { command: null, baseDirs: files.map((file) => dirname(file)) });
-    const failed = report.runs.filter((run) => !run.passed).length;
-    deps.stdout.write(`wrote ${html}: ${report.runs.length} runs, ${failed} failed, ${timelines} ${timelines === 1 ? 'timeline' : 'timelines'}\n`);
-    return ExitCode.Passed;
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof ReportPathError || error instanceof MergeError) {
-      deps.stderr.write(`raft-dstest: ${error.message}\n`);
-      return ExitCode.Usage;
-    }
-    throw error;
-  }
+  await checkHtmlPath(html);
+  const inputs = await readReports(files);
+  const report = inputs.length === 1 ? inputs[0]!.report : mergeReports(inputs);
+  const timelines = await writeHtmlReport(html, report, { command: null, baseDirs: files.map((file) => dirname(file)) });
+  const failed = report.runs.filter((run) => !run.passed).length;
+  deps.stdout.write(`wrote ${html}: ${report.runs.length} runs, ${failed} failed, ${timelines} ${timelines === 1 ? 'timeline' : 'timelines'}\n`);
+  return ExitCode.Passed;
 }

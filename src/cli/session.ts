@@ -5,10 +5,11 @@
  * Per-run data comes from stress()'s onRunFinished events.
  */
 import { runWindows, seedsFit, type RunWindow, type Shard } from '../runner/plan.js';
-import { buildReport, formatJsonReport, runRecord, wallSecondsByTest, type ReportMode, type RunRecord } from '../runner/report-json.js';
+import { buildReport, formatJsonReport, runRecord, wallSecondsByTest, type RunRecord } from '../runner/report-json.js';
 import { renderJUnit } from '../runner/report-junit.js';
 import { checkReportPath, writeReportFile } from '../runner/report-files.js';
-import { replayCommand, type RunFlags } from '../runner/replay.js';
+import { replayCommand } from '../runner/replay.js';
+import type { RunMode, RunSettings } from '../runner/settings.js';
 import type { RunFinished, StressOptions } from '../runner/stress.js';
 import { findTest } from '../suite/registry.js';
 import { checkHtmlPath, writeHtmlReport } from './html-output.js';
@@ -34,9 +35,9 @@ export interface SessionPlan {
   iterations: number;
   seedBase: number;
   workers: number;
-  mode: ReportMode;
-  /** The flags that shape each run, for the HTML report's replay commands. */
-  flags: RunFlags;
+  mode: RunMode;
+  /** What shapes each run, for the HTML report's replay commands. */
+  settings: RunSettings;
 }
 
 export class Session {
@@ -102,8 +103,8 @@ export class Session {
     if (this.options.json !== undefined) await writeReportFile(this.options.json, formatJsonReport(report));
     if (this.options.junit !== undefined) await writeReportFile(this.options.junit, renderJUnit(report, partOf));
     if (this.options.html !== undefined) {
-      const { flags } = this.plan;
-      await writeHtmlReport(this.options.html, report, { command: this.options.command ?? null, replayFor: (run) => replayCommand({ ...flags, test: run.test, seed: run.seed }) });
+      const { settings } = this.plan;
+      await writeHtmlReport(this.options.html, report, { command: this.options.command ?? null, replayFor: (run) => replayCommand(settings, run.test, run.seed) });
     }
   }
 }

@@ -4,9 +4,9 @@
  * gracefully (partial table, logs flushed, exit 130); a second one exits at once.
  */
 import type { PoolOptions, RunPool } from '../runner/pool.js';
-import { checkOutputDir, OutputDirError } from '../runner/output-dir.js';
-import { ReportPathError } from '../runner/report-files.js';
-import { runMode, stress, type StressOptions, type StressReport } from '../runner/stress.js';
+import { checkOutputDir } from '../runner/output-dir.js';
+import { runMode, type RunSettings } from '../runner/settings.js';
+import { stress, type StressOptions, type StressReport } from '../runner/stress.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { createProgressReporter, formatElapsed, formatFailure, type Every } from './progress.js';
 import { Session, windowLine, windowOptions, type SessionOptions } from './session.js';
@@ -31,27 +31,18 @@ export interface StressCommandDeps {
   plainProgressIntervalMs: number;
   every?: Every;
   createPool?: (options: PoolOptions) => RunPool;
+  /** The worker module for lab runs; the built one by default. */
+  workerFile?: URL;
   /** The local time, for the reports' startedAt. */
   now?: () => Date;
 }
 
+/** Runs the stress command; bad output paths throw BadInputError before any run starts. */
 export async function stressCommand(options: StressOptions, deps: StressCommandDeps, sessionOptions: SessionOptions = { timing: false }): Promise<ExitCode> {
-  try {
-    await checkOutputDir(options.outputDir);
-  } catch (error) {
-    if (!(error instanceof OutputDirError)) throw error;
-    deps.stderr.write(`raft-dstest: ${error.message}\n`);
-    return ExitCode.Usage;
-  }
+  await checkOutputDir(options.outputDir);
   const { tests, iterations, seedBase, workers } = options;
-  const session = new Session(sessionOptions, { tests, iterations, seedBase, workers, mode: runMode(options), flags: options }, deps.now?.() ?? new Date());
-  try {
-    await session.checkPaths();
-  } catch (error) {
-    if (!(error instanceof ReportPathError)) throw error;
-    deps.stderr.write(`raft-dstest: ${error.message}\n`);
-    return ExitCode.Usage;
-  }
+  const session = new Session(sessionOptions, { tests, iterations, seedBase, workers, mode: runMode(options.settings), settings: options.settings }, deps.now?.() ?? new Date());
+  await session.checkPaths();
   const cancel = new AbortController();
   const onInterrupt = () => {
     if (cancel.signal.aborted) deps.exit(ExitCode.Interrupted);
@@ -59,8 +50,17 @@ export async function stressCommand(options: StressOptions, deps: StressCommandD
   };
   // Listen before saying anything, so that a Ctrl-C after the first line is always graceful.
   deps.signals.on('SIGINT', onInterrupt);
+  try {
+    return await runRounds(options, deps, session, sessionOptions, cancel.signal);
+  } finally {
+    deps.signals.off('SIGINT', onInterrupt);
+  }
+}
+
+/** Round after round (one without --loop): progress, table, summary, reports; then the exit code. */
+async function runRounds(options: StressOptions, deps: StressCommandDeps, session: Session, sessionOptions: SessionOptions, signal: AbortSignal): Promise<ExitCode> {
   deps.stdout.write(`seed base: ${options.seedBase}\n`);
-  for (const line of checkLines(options)) deps.stdout.write(`${line}\n`);
+  for (const line of checkLines(options.settings)) deps.stdout.write(`${line}\n`);
 
   const reporter = createProgressReporter({
     stream: deps.stdout,
@@ -82,7 +82,7 @@ export async function stressCommand(options: StressOptions, deps: StressCommandD
     reporter.start(options.tests.length * window.size);
     try {
       report = await stress(windowOptions(options, window), {
-        signal: cancel.signal,
+        signal,
         wallClockMs: deps.nowMs,
         onRunFinished: (event) => {
           session.record(event);
@@ -90,6 +90,7 @@ export async function stressCommand(options: StressOptions, deps: StressCommandD
           reporter.runFinished(progress, result.passed ? undefined : formatFailure(result, logPath));
         },
         ...(deps.createPool === undefined ? {} : { createPool: deps.createPool }),
+        ...(deps.workerFile === undefined ? {} : { workerFile: deps.workerFile }),
       });
     } finally {
       reporter.stop();
@@ -102,7 +103,6 @@ export async function stressCommand(options: StressOptions, deps: StressCommandD
     reportError = await session.writeReports(deps.nowMs() - startedMs).then(() => undefined, (error: unknown) => error);
     if (!session.loops || report.interrupted || report.stoppedEarly || report.logError !== undefined || reportError !== undefined) break;
   }
-  deps.signals.off('SIGINT', onInterrupt);
   if (report === undefined) return ExitCode.Passed;
   if (reportError !== undefined) {
     deps.stderr.write(`raft-dstest: could not write a report: ${reportError instanceof Error ? reportError.message : String(reportError)}\n`);
@@ -116,7 +116,7 @@ export async function stressCommand(options: StressOptions, deps: StressCommandD
 }
 
 /** Says up front which extra checks are on, since they change what a failure means. */
-export function checkLines(options: Pick<StressOptions, 'strict' | 'checkDeterminism'>): string[] {
+export function checkLines(options: Pick<RunSettings, 'strict' | 'checkDeterminism'>): string[] {
   const lines: string[] = [];
   if (options.strict) lines.push('strict mode on (-r): Raft invariants are checked after every event');
   if (options.checkDeterminism) lines.push('determinism check on: each run is done twice with its seed and must repeat event for event');

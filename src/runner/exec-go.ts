@@ -4,13 +4,14 @@
  * checked first against what `go test -list .` says the package has.
  */
 import { execa } from 'execa';
+import { BadInputError } from './bad-input.js';
 import { closestName } from './select.js';
 
 export function goCommand(race: boolean): string {
   return `go test -run '^{test}$'${race ? ' -race' : ''}`;
 }
 
-export class GoTestsError extends Error {
+export class GoTestsError extends BadInputError {
   override name = 'GoTestsError';
 }
 

@@ -13,12 +13,19 @@
  *
  * Chunk layout: an Int32 at byte 0 holds how many bytes of text follow the
  * header; text starts at HEADER_BYTES. Lines end in '\n'.
+ *
+ * The same port tells the host when the run itself starts (after the worker
+ * has loaded what it needs), so that a run's time limit is its own and not
+ * that of a thread starting on a busy machine.
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 
 const HEADER_BYTES = 8;
 const FIRST_CHUNK_BYTES = 64 * 1024;
 const MAX_CHUNK_BYTES = 8 * 1024 * 1024;
+
+/** The message that says the run has started; every other message is a chunk. */
+const STARTED = 'started';
 
 /** What a task carries so its worker can stream the log: the first chunk and the port for the rest. */
 export interface LogSink {
@@ -52,6 +59,11 @@ export class SharedLogWriter {
     }
   }
 
+  /** Tells the host that the run proper starts now. */
+  started(): void {
+    this.sink.port.postMessage(STARTED);
+  }
+
   close(): void {
     this.sink.port.close();
   }
@@ -74,10 +86,16 @@ export class SharedLogReader {
   /** The sink to put in the task; its port must go in the transfer list. */
   readonly sink: LogSink = { first: this.chunks[0]!, port: this.channel.port2 };
 
+  /** `onStarted` is called when the worker says the run has started. */
+  constructor(private readonly onStarted: () => void = () => {}) {
+    this.channel.port1.on('message', (message: unknown) => this.take(message));
+  }
+
   /** Every line written so far, whether or not the worker is still alive. */
   lines(): string[] {
+    // Messages not yet dispatched to the listener are taken here, in order.
     for (let message = receiveMessageOnPort(this.channel.port1); message !== undefined; message = receiveMessageOnPort(this.channel.port1)) {
-      this.chunks.push(message.message as SharedArrayBuffer);
+      this.take(message.message);
     }
     const text = this.chunks
       .map((chunk) => Buffer.from(chunk, HEADER_BYTES, Atomics.load(new Int32Array(chunk, 0, 1), 0)).toString('utf8'))
@@ -90,5 +108,10 @@ export class SharedLogReader {
 
   close(): void {
     this.channel.port1.close();
+  }
+
+  private take(message: unknown): void {
+    if (message === STARTED) this.onStarted();
+    else this.chunks.push(message as SharedArrayBuffer);
   }
 }

@@ -7,11 +7,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Timeline } from '../harness/timeline.js';
 import type { RunResult } from './protocol.js';
-import { replayCommand, type RunFlags } from './replay.js';
+import { replayCommand } from './replay.js';
+import type { RunSettings } from './settings.js';
 import { timelinePathFor, writeTimelineFile } from './timeline-files.js';
 
-export interface LogWriterOptions extends RunFlags {
+export interface LogWriterOptions {
   outputDir: string;
+  /** What the replay line of every log repeats. */
+  settings: RunSettings;
   /** Keep the logs of passing runs too. */
   archive: boolean;
 }
@@ -21,8 +24,8 @@ export function logFileName(test: string, k: number): string {
 }
 
 /** The whole file: a header naming the run and how to replay it, then its log. */
-export function formatLogFile(result: RunResult, flags: RunFlags): string {
-  const replay = replayCommand({ ...flags, test: result.test, seed: result.seed });
+export function formatLogFile(result: RunResult, settings: RunSettings): string {
+  const replay = replayCommand(settings, result.test, result.seed);
   const lines = [`# test: ${result.test}`, `# seed: ${result.seed}`, `# replay: ${replay}`];
   // A run whose worker died wrote no log; its error is then the only account of it.
   if (result.log.length === 0 && result.error !== undefined) {
@@ -58,7 +61,7 @@ export class LogWriter {
     if (!this.keeps(result)) return undefined;
     const path = this.pathFor(result);
     this.dirReady ??= mkdir(this.options.outputDir, { recursive: true });
-    const contents = formatLogFile(result, this.options);
+    const contents = formatLogFile(result, this.options.settings);
     this.track(this.dirReady.then(() => writeFile(path, contents)));
     this.writtenPaths.push(path);
     return path;

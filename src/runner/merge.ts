@@ -4,6 +4,7 @@
  * or mode) or that repeat a run would give a total that means nothing, so
  * they are refused.
  */
+import { BadInputError } from './bad-input.js';
 import { buildReport, type JsonReport, type RunRecord } from './report-json.js';
 
 export interface NamedReport {
@@ -12,7 +13,7 @@ export interface NamedReport {
   report: JsonReport;
 }
 
-export class MergeError extends Error {
+export class MergeError extends BadInputError {
   override name = 'MergeError';
 }
 

@@ -7,8 +7,9 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { BadInputError } from './bad-input.js';
 
-export class OutputDirError extends Error {
+export class OutputDirError extends BadInputError {
   override name = 'OutputDirError';
 }
 

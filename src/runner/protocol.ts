@@ -4,8 +4,8 @@
  * are plain data, because they cross a thread boundary by structured clone.
  */
 import type { Timeline } from '../harness/timeline.js';
-import type { LogLevel } from '../sim/log.js';
 import type { LogSink } from './log-stream.js';
+import type { RunSettings } from './settings.js';
 
 export interface RunTask {
   /** The test's exact registry name. */
@@ -13,22 +13,13 @@ export interface RunTask {
   /** Which run of this test this is, from 0; its seed is base + k. */
   k: number;
   seed: number;
-  /** Run on the wall clock instead of the simulator. */
-  realtime: boolean;
-  logLevel: LogLevel;
+  /** How to run it: the same for every run of a stress run. */
+  settings: RunSettings;
   /**
    * Which of the runner's parallel slots does the run, from 0; the run sees
    * it as RAFT_DSTEST_WORKER. Absent when a run is done on its own.
    */
   worker?: number;
-  /** A module (path or file URL) with more lab tests than the registry's; for fixture tests. */
-  registryModule?: string;
-  /** A module (path or file URL) with the Raft to test; the reference Raft when absent. */
-  raftModule?: string;
-  /** Strict mode (-r): check the Raft invariants after every event. */
-  strict?: boolean;
-  /** Run twice with the seed and fail where the two runs' events diverge. */
-  checkDeterminism?: boolean;
   /**
    * Replay this run (same seed, same settings, logging at trace level, no
    * determinism check) to record its timeline; the result then carries it,

@@ -5,13 +5,19 @@
  * or an object with one.
  */
 import { statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RaftFactory } from '../raft/types.js';
-import { moduleUrl } from './extra-tests.js';
+import { BadInputError } from './bad-input.js';
 import { probeRaftFactory } from './raft-probe.js';
 
-export class RaftModuleError extends Error {
+export class RaftModuleError extends BadInputError {
   override name = 'RaftModuleError';
+}
+
+/** A file URL for a path (relative to the working directory), or the URL given. */
+export function moduleUrl(pathOrUrl: string): string {
+  return /^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl) && !isAbsolute(pathOrUrl) ? pathOrUrl : pathToFileURL(resolve(pathOrUrl)).href;
 }
 
 /** TypeScript sources, which Node 20 cannot import without a loader. */

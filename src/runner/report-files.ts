@@ -6,9 +6,10 @@
 import { constants } from 'node:fs';
 import { access, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { BadInputError } from './bad-input.js';
 import { checkOutputDir, OutputDirError } from './output-dir.js';
 
-export class ReportPathError extends Error {
+export class ReportPathError extends BadInputError {
   override name = 'ReportPathError';
 }
 

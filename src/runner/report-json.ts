@@ -10,14 +10,13 @@
  * stdMs are null for a test none of whose runs finished. Times are in
  * milliseconds; standard deviations are population ones, as in the table.
  */
+import { BadInputError } from './bad-input.js';
 import type { RunResult } from './protocol.js';
+import { RUN_MODES, type RunMode } from './settings.js';
 import { RunningStats } from './stats.js';
 import type { TestSummary } from './stress.js';
 
 export const REPORT_VERSION = 1;
-
-export const REPORT_MODES = ['sim', 'realtime', 'exec'] as const;
-export type ReportMode = (typeof REPORT_MODES)[number];
 
 export interface RunRecord {
   test: string;
@@ -45,7 +44,7 @@ export interface JsonReport {
   version: typeof REPORT_VERSION;
   /** The seed base: run k of every test has seed base + k. */
   seed: number;
-  mode: ReportMode;
+  mode: RunMode;
   workers: number;
   /** ISO 8601. */
   startedAt: string;
@@ -83,7 +82,7 @@ export function buildReport(header: ReportHeader, testNames: readonly string[], 
   return { version: REPORT_VERSION, ...header, tests, runs: sorted };
 }
 
-function testRecord(name: string, runs: readonly RunRecord[], mode: ReportMode): TestRecord {
+function testRecord(name: string, runs: readonly RunRecord[], mode: RunMode): TestRecord {
   const wall = statsOf(runs.map((run) => run.wallMs));
   const sim = statsOf(runs.flatMap((run) => (run.simMs === null ? [] : [run.simMs])));
   const simulated = mode === 'sim' && sim.count > 0;
@@ -134,7 +133,7 @@ export function formatJsonReport(report: JsonReport): string {
 }
 
 /** A file that is not a version-1 raft-dstest report; the message says what is wrong. */
-export class ReportFormatError extends Error {
+export class ReportFormatError extends BadInputError {
   override name = 'ReportFormatError';
 }
 
@@ -151,7 +150,7 @@ export function parseJsonReport(text: string): JsonReport {
     throw new ReportFormatError(`version is ${report.version === undefined ? 'missing' : JSON.stringify(report.version)}, expected ${REPORT_VERSION}`);
   }
   const mode = report.mode;
-  if (!REPORT_MODES.includes(mode as ReportMode)) throw new ReportFormatError(`mode is ${JSON.stringify(mode)}, expected one of ${REPORT_MODES.join(', ')}`);
+  if (!RUN_MODES.includes(mode as RunMode)) throw new ReportFormatError(`mode is ${JSON.stringify(mode)}, expected one of ${RUN_MODES.join(', ')}`);
   const tests = arrayAt(report, 'tests').map((item, i) => {
     const where = `tests[${i}]`;
     const test = objectAt(item, where);
@@ -182,7 +181,7 @@ export function parseJsonReport(text: string): JsonReport {
   return {
     version: REPORT_VERSION,
     seed: field(report, 'seed', 'the report', isCount),
-    mode: mode as ReportMode,
+    mode: mode as RunMode,
     workers: field(report, 'workers', 'the report', isCount),
     startedAt: field(report, 'startedAt', 'the report', isString),
     wallMs: field(report, 'wallMs', 'the report', isNumber),

@@ -6,8 +6,9 @@
  * tests only through the registry, so that later parts need no change here.
  */
 import { PARTS, REGISTRY, type LabTest } from '../suite/registry.js';
+import { BadInputError } from './bad-input.js';
 
-export class UnknownTestArgumentError extends Error {
+export class UnknownTestArgumentError extends BadInputError {
   override name = 'UnknownTestArgumentError';
   constructor(
     readonly argument: string,

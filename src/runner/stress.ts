@@ -7,12 +7,12 @@
  * the runs in flight finish (they are already paid for, and their results count).
  */
 import { performance } from 'node:perf_hooks';
-import type { LogLevel } from '../sim/log.js';
 import { LogWriter } from './logs.js';
 import { planRuns, plannedRunCount } from './plan.js';
 import { createExecPool } from './exec.js';
 import { createPool, RunCancelledError, type PoolOptions, type RunPool } from './pool.js';
 import type { RunResult, RunTask } from './protocol.js';
+import { runMode, type RunMode, type RunSettings } from './settings.js';
 import { RunningStats } from './stats.js';
 import { replayTimeline, TimelineCapture } from './timeline-capture.js';
 
@@ -25,8 +25,8 @@ export interface StressOptions {
   seedBase: number;
   /** Run only runs firstK … firstK + iterations - 1 of each test (a shard or a loop round); 0 by default. */
   firstK?: number;
-  realtime: boolean;
-  logLevel: LogLevel;
+  /** How every run is done, and what its replay line repeats. */
+  settings: RunSettings;
   /** Keep the logs of passing runs too. */
   archive: boolean;
   outputDir: string;
@@ -34,26 +34,8 @@ export interface StressOptions {
   timeoutMs?: number;
   /** Stop starting runs once this many have failed. */
   maxFailures?: number;
-  /** Run this command for each run instead of a lab test (`{test}`, `{seed}`, `{k}` substituted). */
-  exec?: string;
-  /** A module with extra lab tests for the workers (fixture tests only). */
-  registryModule?: string;
-  /** The user's Raft module (`--raft`), as given on the command line; the reference Raft when absent. */
-  raftModule?: string;
-  /** Strict mode (-r): check the Raft invariants after every event. */
-  strict?: boolean;
-  /** Run twice with the seed and fail where the two runs' events diverge. */
-  checkDeterminism?: boolean;
   /** Each worker thread's heap limit in MB. */
   heapLimitMb?: number;
-}
-
-/** What kind of runs a stress run does: lab tests on the simulator or the wall clock, or external commands. */
-export type RunMode = 'sim' | 'realtime' | 'exec';
-
-export function runMode(options: Pick<StressOptions, 'exec' | 'realtime'>): RunMode {
-  if (options.exec !== undefined) return 'exec';
-  return options.realtime ? 'realtime' : 'sim';
 }
 
 export interface StressProgress {
@@ -71,6 +53,8 @@ export interface RunFinished {
 
 export interface StressDeps {
   createPool?: (options: PoolOptions) => RunPool;
+  /** The worker module lab runs are done in; the built worker by default (tests give one with fixture tests). */
+  workerFile?: URL;
   /** Aborting it cancels the stress run (Ctrl-C). */
   signal?: AbortSignal;
   /** Called as each run finishes, in the order they finish. */
@@ -127,8 +111,9 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
   const summaries = new Map<string, TestSummary>(
     options.tests.map((test) => [test, { test, total: 0, failed: 0, wallSeconds: new RunningStats(), simSeconds: new RunningStats() }]),
   );
+  const { settings } = options;
   const logs = new LogWriter(options);
-  const timelines = new TimelineCapture(runMode(options));
+  const timelines = new TimelineCapture(runMode(options.settings));
   const progress: StressProgress = { done: 0, failed: 0, total };
 
   const record = (result: RunResult) => {
@@ -154,11 +139,7 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
       if (signal?.aborted || failedEnough()) return;
       const next = runs.next();
       if (next.done) return;
-      const task: RunTask = { ...next.value, realtime: options.realtime, logLevel: options.logLevel, worker };
-      if (options.registryModule !== undefined) task.registryModule = options.registryModule;
-      if (options.raftModule !== undefined) task.raftModule = options.raftModule;
-      if (options.strict) task.strict = true;
-      if (options.checkDeterminism) task.checkDeterminism = true;
+      const task: RunTask = { ...next.value, settings, worker };
       let result: RunResult;
       try {
         result = await pool.run(task, signal);
@@ -187,8 +168,9 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
     const poolOptions: PoolOptions = { workers: lanes };
     if (options.timeoutMs !== undefined) poolOptions.timeoutMs = options.timeoutMs;
     if (options.heapLimitMb !== undefined) poolOptions.heapLimitMb = options.heapLimitMb;
-    if (options.exec !== undefined) poolOptions.exec = options.exec;
-    const create = deps.createPool ?? (options.exec === undefined ? createPool : createExecPool);
+    if (settings.exec !== undefined) poolOptions.exec = settings.exec;
+    if (deps.workerFile !== undefined) poolOptions.workerFile = deps.workerFile;
+    const create = deps.createPool ?? (settings.exec === undefined ? createPool : createExecPool);
     const pool = create(poolOptions);
     try {
       await Promise.all(Array.from({ length: lanes }, (_, worker) => lane(pool, worker)));
@@ -213,8 +195,8 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
     interrupted: signal?.aborted ?? false,
     stoppedEarly: !(signal?.aborted ?? false) && failedEnough() && progress.done < total,
     wallMs: wallClockMs() - startedMs,
-    realtime: runMode(options) !== 'sim',
-    mode: runMode(options),
+    realtime: runMode(settings) !== 'sim',
+    mode: runMode(settings),
     logPaths: logs.paths,
   };
   if (logError !== undefined) report.logError = logError;

@@ -7,7 +7,7 @@
  */
 import type { Timeline } from '../harness/timeline.js';
 import type { RunResult } from './protocol.js';
-import type { RunMode } from './stress.js';
+import type { RunMode } from './settings.js';
 
 /** Failing runs whose timelines a stress run records (and an HTML report shows). */
 export const FAILED_TIMELINES_MAX = 20;

@@ -11,20 +11,28 @@ import { SimWorld } from '../sim/sim-world.js';
 import type { World } from '../sim/world.js';
 import { findTest, REGISTRY, type LabTest } from './registry.js';
 
-export interface RunRequest {
+/**
+ * The settings that shape a lab run and its log. The runner's RunSettings
+ * (runner/settings.ts) extends them and hands them here whole, so a new lab
+ * setting is a field here and its use in runOnce below.
+ */
+export interface LabSettings {
+  /** Run on the wall clock instead of the simulator. */
+  realtime: boolean;
+  logLevel: LogLevel;
+  /** Strict mode: check the Raft invariants after every event. */
+  strict: boolean;
+  /** Run twice with the seed and fail where the two runs' events diverge (simulation only). */
+  checkDeterminism: boolean;
+}
+
+export interface RunRequest extends Partial<LabSettings> {
   /** The test's exact name, as the registry lists it. */
   test: string;
   /** Seeds the world's single random stream: one seed, one run. */
   seed: number;
-  /** Run on the wall clock instead of the simulator. */
-  realtime?: boolean;
-  logLevel?: LogLevel;
   /** The Raft under test; the reference implementation by default. */
   raft?: RaftFactory;
-  /** Strict mode: check the Raft invariants after every event. */
-  strict?: boolean;
-  /** Run twice with the seed and fail where the two runs' events diverge (simulation only). */
-  checkDeterminism?: boolean;
   /** Receives each log line as it is written, e.g. to stream a run live. */
   onLogLine?: (line: string) => void;
   /** Record the run's timeline (role, term, RPCs... of every peer over time) for the HTML report. */

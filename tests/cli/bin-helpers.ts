@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const bin = join(root, 'bin', 'raft-dstest.js');
+/** The same command line with the fixture tests of tests/runner/fixtures added to the registry's. */
+export const fixtureBin = join(root, 'tests', 'cli', 'fixtures', 'fixture-bin.mjs');
 /** The end-to-end tests need dist/; `npm test` builds it first. */
 export const built = existsSync(join(root, 'dist', 'cli', 'main.js'));
 
@@ -17,12 +19,12 @@ export interface Exit {
   ms: number;
 }
 
-/** Runs bin/raft-dstest.js with a clean colour and log environment plus `options.env`. */
-export function raftDstest(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Exit> {
+/** Runs bin/raft-dstest.js (or `options.bin`) with a clean colour and log environment plus `options.env`. */
+export function raftDstest(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; bin?: string } = {}): Promise<Exit> {
   const startedMs = Date.now();
   const env = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, RAFT_LOG: undefined, ...options.env };
   return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { cwd: options.cwd ?? root, env }, (error, stdout, stderr) => {
+    execFile(process.execPath, [options.bin ?? bin, ...args], { cwd: options.cwd ?? root, env }, (error, stdout, stderr) => {
       done({ code: error === null ? 0 : (error.code as number), stdout, stderr, ms: Date.now() - startedMs });
     });
   });

@@ -48,6 +48,13 @@ describe.runIf(built)('bin/raft-dstest.js', () => {
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
+  it('knows only the registry: the test-only fixture tests cannot be reached from the environment', async () => {
+    const fixtures = join(root, 'tests', 'runner', 'fixtures', 'lab-fixtures.mjs');
+    const { code, stderr } = await raftDstest(['FixturePass', '-n', '1', '-o', join(dir, 'out')], { env: { RAFT_DSTEST_EXTRA_TESTS: fixtures } });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^raft-dstest: no test matches "FixturePass"/);
+  });
+
   it('writes byte-identical logs and timelines for one seed, twice', async () => {
     const [a, b] = [join(dir, 'A'), join(dir, 'B')];
     for (const out of [a, b]) {

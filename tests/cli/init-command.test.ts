@@ -9,7 +9,6 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { initCommand } from '../../src/cli/init-command.js';
 import { main } from '../../src/cli/main.js';
 import { loadRaftFactory } from '../../src/runner/raft-module.js';
 import { runLabTest } from '../../src/suite/run-test.js';
@@ -27,7 +26,7 @@ afterEach(async () => {
 async function init(argv: string[]) {
   const stdout = capture();
   const stderr = capture();
-  const code = await initCommand(argv, { stdout: stdout.stream, stderr: stderr.stream });
+  const code = await main(['init', ...argv], { stdout: stdout.stream, stderr: stderr.stream, env: {} });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 

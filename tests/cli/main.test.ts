@@ -67,7 +67,7 @@ describe('raft-dstest (in process)', () => {
       'strict mode on (-r): Raft invariants are checked after every event',
       'determinism check on: each run is done twice with its seed and must repeat event for event',
     ]);
-    expect(pool.started.map((t) => [t.strict, t.checkDeterminism])).toEqual([
+    expect(pool.started.map((t) => [t.settings.strict, t.settings.checkDeterminism])).toEqual([
       [true, true],
       [true, true],
     ]);
@@ -79,7 +79,7 @@ describe('raft-dstest (in process)', () => {
     for (const argv of [['2A', '-r', '-R'], ['2A']]) {
       const { stdout, pool } = await cli([...argv, '-n', '1', '-o', join(root, 'out')]);
       expect(stdout).not.toContain('strict mode');
-      expect(pool.started.every((t) => t.strict === undefined && t.checkDeterminism === undefined)).toBe(true);
+      expect(pool.started.every((t) => !t.settings.strict && !t.settings.checkDeterminism)).toBe(true);
     }
   });
 
@@ -87,7 +87,7 @@ describe('raft-dstest (in process)', () => {
     const out = join(root, 'out');
     const { code, pool } = await cli(['TestInitialElection2A', '-n', '2', '-a', '-v', '--seed', '7', '-o', out]);
     expect(code).toBe(0);
-    expect(pool.started.every((t) => t.logLevel === 'debug')).toBe(true);
+    expect(pool.started.every((t) => t.settings.logLevel === 'debug')).toBe(true);
     expect((await readdir(out)).sort()).toEqual(['TestInitialElection2A_0.log', 'TestInitialElection2A_1.log']);
     expect(await readFile(join(out, 'TestInitialElection2A_1.log'), 'utf8')).toContain('# replay: npx raft-dstest TestInitialElection2A --seed 8 -n 1 -v\n');
   });
@@ -101,16 +101,16 @@ describe('raft-dstest (in process)', () => {
   });
 
   it('honours RAFT_LOG when -v is absent, and -vv over it', async () => {
-    expect((await cli(['2A', '-n', '1', '-o', root], undefined, { env: { RAFT_LOG: 'trace' } })).pool.started[0]!.logLevel).toBe('trace');
-    expect((await cli(['2A', '-n', '1', '-o', root], undefined, { env: { RAFT_LOG: 'debug' } })).pool.started[0]!.logLevel).toBe('debug');
-    expect((await cli(['2A', '-n', '1', '-vv', '-o', root], undefined, { env: { RAFT_LOG: 'debug' } })).pool.started[0]!.logLevel).toBe('trace');
-    expect((await cli(['2A', '-n', '1', '-o', root])).pool.started[0]!.logLevel).toBe('none');
+    expect((await cli(['2A', '-n', '1', '-o', root], undefined, { env: { RAFT_LOG: 'trace' } })).pool.started[0]!.settings.logLevel).toBe('trace');
+    expect((await cli(['2A', '-n', '1', '-o', root], undefined, { env: { RAFT_LOG: 'debug' } })).pool.started[0]!.settings.logLevel).toBe('debug');
+    expect((await cli(['2A', '-n', '1', '-vv', '-o', root], undefined, { env: { RAFT_LOG: 'debug' } })).pool.started[0]!.settings.logLevel).toBe('trace');
+    expect((await cli(['2A', '-n', '1', '-o', root])).pool.started[0]!.settings.logLevel).toBe('none');
   });
 
   it('groups runs per test with -s and runs in realtime with --realtime (no Sim time column)', async () => {
     const { stdout, pool } = await cli(['2A', '-n', '2', '-s', '--realtime', '-o', root]);
     expect(pool.started.map((t) => `${t.test}#${t.k}`).slice(0, 2)).toEqual(['TestInitialElection2A#0', 'TestInitialElection2A#1']);
-    expect(pool.started.every((t) => t.realtime)).toBe(true);
+    expect(pool.started.every((t) => t.settings.realtime)).toBe(true);
     expect(stdout).not.toContain('Sim time');
   });
 

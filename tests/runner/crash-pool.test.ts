@@ -6,14 +6,14 @@
  */
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPool, type PoolOptions, type RunPool } from '../../src/runner/pool.js';
+import { createPool, WORKER_ENTRY, type PoolOptions, type RunPool } from '../../src/runner/pool.js';
 import type { RunResult, RunTask } from '../../src/runner/protocol.js';
+import { DEFAULT_RUN_SETTINGS } from '../../src/runner/settings.js';
 // @ts-expect-error: a plain JavaScript module without types.
 import { FIRST_LINE } from './fixtures/lab-fixtures.mjs';
 
-const registryModule = new URL('./fixtures/lab-fixtures.mjs', import.meta.url).href;
-const builtWorker = new URL('../../dist/runner/worker.js', import.meta.url);
-const task = (test: string, k = 0): RunTask => ({ test, k, seed: 1, realtime: false, logLevel: 'none', registryModule });
+const fixtureWorker = new URL('./fixtures/fixture-worker.mjs', import.meta.url);
+const task = (test: string, k = 0): RunTask => ({ test, k, seed: 1, settings: DEFAULT_RUN_SETTINGS });
 
 let pool: RunPool | undefined;
 afterEach(async () => {
@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 function open(options: Partial<PoolOptions> = {}): RunPool {
-  pool = createPool({ workers: 1, workerFile: builtWorker, ...options });
+  pool = createPool({ workers: 1, workerFile: fixtureWorker, ...options });
   return pool;
 }
 
@@ -38,14 +38,24 @@ function expectCarriedOn(after: RunResult): void {
   expect(after.log.some((line) => line.endsWith(`TEST ${FIRST_LINE}`))).toBe(true);
 }
 
-describe.runIf(existsSync(builtWorker))('pool faults (built worker, fixture tests)', () => {
+describe.runIf(existsSync(WORKER_ENTRY))('pool faults (built worker, fixture tests)', () => {
   it('ends a run stuck in a synchronous loop at the timeout, keeps the line it logged first, and carries on', async () => {
-    const [fault, after] = await faultThenPass(open({ timeoutMs: 300 }), 'FixtureHangSync');
+    const [fault, after] = await faultThenPass(open({ timeoutMs: 1000 }), 'FixtureHangSync');
     expect(fault.passed).toBe(false);
-    expect(fault.error).toBe('timed out after 300ms');
-    expect(fault.wallMs).toBeGreaterThanOrEqual(250);
+    expect(fault.error).toBe('timed out after 1s');
+    // Counted from the start of the run, which logs its first line at once.
+    expect(fault.wallMs).toBeGreaterThanOrEqual(990);
     expect(fault.log).toEqual([expect.stringMatching(new RegExp(`^\\d{6,} TEST ${FIRST_LINE}$`))]);
     expectCarriedOn(after);
+  });
+
+  it('counts the timeout from the start of the run, not from a thread that is slow to load', async () => {
+    // The worker module takes 1.5 s to load; the run itself takes milliseconds.
+    const slow = createPool({ workers: 1, timeoutMs: 1000, workerFile: new URL('./fixtures/slow-start-worker.mjs', import.meta.url) });
+    pool = slow;
+    const result = await slow.run(task('FixturePass'));
+    expect(result.error).toBeUndefined();
+    expect(result.passed).toBe(true);
   });
 
   it('fails a run whose test throws, with the stack and the whole log', async () => {

@@ -8,13 +8,13 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPool, type PoolOptions } from '../../src/runner/pool.js';
+import { createPool, WORKER_ENTRY, type PoolOptions } from '../../src/runner/pool.js';
+import { DEFAULT_RUN_SETTINGS } from '../../src/runner/settings.js';
 import { stress, type StressOptions } from '../../src/runner/stress.js';
 // @ts-expect-error: a plain JavaScript module without types.
 import { FIRST_LINE } from './fixtures/lab-fixtures.mjs';
 
-const registryModule = new URL('./fixtures/lab-fixtures.mjs', import.meta.url).href;
-const builtWorker = new URL('../../dist/runner/worker.js', import.meta.url);
+const fixtureWorker = new URL('./fixtures/fixture-worker.mjs', import.meta.url);
 
 let root: string;
 beforeEach(async () => {
@@ -31,19 +31,17 @@ function options(overrides: Partial<StressOptions>): StressOptions {
     workers: 1,
     sequential: true,
     seedBase: 10,
-    realtime: false,
-    logLevel: 'none',
+    settings: DEFAULT_RUN_SETTINGS,
     archive: false,
     outputDir: join(root, 'out'),
-    registryModule,
     ...overrides,
   };
 }
 
-// Run from source, the default pool would look for worker.js beside pool.ts; the compiled one is given instead.
-const realPool = (o: PoolOptions) => createPool({ ...o, workerFile: builtWorker });
+// The built worker with the fixture tests added.
+const realPool = (o: PoolOptions) => createPool({ ...o, workerFile: fixtureWorker });
 
-describe.runIf(existsSync(builtWorker))('stress with faulty runs (built worker)', () => {
+describe.runIf(existsSync(WORKER_ENTRY))('stress with faulty runs (built worker)', () => {
   it('writes the log of every faulty run with its first line, and passes the runs after each fault', async () => {
     const report = await stress(
       options({ tests: ['FixtureHangSync', 'FixtureExit', 'FixtureThrow', 'FixtureOom', 'FixturePass'], iterations: 2, workers: 2, timeoutMs: 1000, heapLimitMb: 64 }),
@@ -74,12 +72,12 @@ describe.runIf(existsSync(builtWorker))('stress with faulty runs (built worker)'
 
   it('ends a hung run when cancelled and keeps the logs of the runs that finished', async () => {
     const cancel = new AbortController();
-    const running = stress(options({ tests: ['FixtureThrow', 'FixtureHangSync'], iterations: 3, workers: 2, sequential: false }), {
+    // Lane 0 takes FixtureThrow #0 and lane 1 FixtureHangSync #0, which never ends; cancel once the first has.
+    const report = await stress(options({ tests: ['FixtureThrow', 'FixtureHangSync'], iterations: 3, workers: 2, sequential: false }), {
       createPool: realPool,
       signal: cancel.signal,
+      onRunFinished: () => cancel.abort(),
     });
-    setTimeout(() => cancel.abort(), 500);
-    const report = await running;
     expect(report.interrupted).toBe(true);
     expect(report.cutOffRuns).toBeGreaterThan(0);
     expect(await readdir(join(root, 'out'))).toContain('FixtureThrow_0.log');

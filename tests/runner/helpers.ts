@@ -47,7 +47,7 @@ export function fakePool(outcome: Outcome = () => ({}), options: { timelines?: b
           seed: task.seed,
           passed: true,
           wallMs: 10,
-          ...(task.realtime ? {} : { simMs: 3000 }),
+          ...(task.settings.realtime ? {} : { simMs: 3000 }),
           log: [`000000 TEST run ${task.test} ${task.k}`],
           ...outcome(task),
         };
@@ -74,4 +74,17 @@ export function fakePool(outcome: Outcome = () => ({}), options: { timelines?: b
       return pool;
     },
   };
+}
+
+/**
+ * Waits until `ready()` holds, checking every few milliseconds. The deadline
+ * is only a backstop for a test that would otherwise hang: it is no budget
+ * that a slow machine could miss.
+ */
+export async function waitFor(ready: () => boolean | Promise<boolean>, what: string, deadlineMs = 30_000): Promise<void> {
+  const startedMs = Date.now();
+  while (!(await ready())) {
+    if (Date.now() - startedMs > deadlineMs) throw new Error(`gave up waiting for ${what} after ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }

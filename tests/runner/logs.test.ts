@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatLogFile, LogWriter } from '../../src/runner/logs.js';
 import type { RunResult } from '../../src/runner/protocol.js';
 import { replayCommand } from '../../src/runner/replay.js';
+import { DEFAULT_RUN_SETTINGS } from '../../src/runner/settings.js';
 
 let root: string;
 beforeEach(async () => {
@@ -19,29 +20,29 @@ function result(overrides: Partial<RunResult>): RunResult {
   return { test: 'TestReElection2A', k: 7, seed: 1241, passed: true, wallMs: 5, simMs: 5000, log: ['000000 TEST hello', '050000 TEST --- PASS: TestReElection2A (5.00s)'], ...overrides };
 }
 
-const quiet = { realtime: false, logLevel: 'none' } as const;
+const quiet = DEFAULT_RUN_SETTINGS;
 
 describe('replayCommand', () => {
   it('replays an external command with --exec, quoted for the shell', () => {
-    expect(replayCommand({ test: 'X', seed: 7, ...quiet, exec: "go test -run '^{test}$'" })).toBe(
+    expect(replayCommand({ ...quiet, exec: "go test -run '^{test}$'" }, 'X', 7)).toBe(
       `npx raft-dstest --exec 'go test -run '\\''^{test}$'\\''' X --seed 7 -n 1`,
     );
   });
 
   it('replays one run with its seed', () => {
-    expect(replayCommand({ test: 'TestReElection2A', seed: 1234, ...quiet })).toBe('npx raft-dstest TestReElection2A --seed 1234 -n 1');
+    expect(replayCommand(quiet, 'TestReElection2A', 1234)).toBe('npx raft-dstest TestReElection2A --seed 1234 -n 1');
   });
 
   it('keeps the flags that shaped the run and its log', () => {
-    expect(replayCommand({ test: 'T', seed: 1, realtime: true, logLevel: 'debug' })).toBe('npx raft-dstest T --seed 1 -n 1 --realtime -v');
-    expect(replayCommand({ test: 'T', seed: 1, realtime: false, logLevel: 'trace' })).toBe('npx raft-dstest T --seed 1 -n 1 -vv');
-    expect(replayCommand({ test: 'T', seed: 1, ...quiet, strict: true, checkDeterminism: true })).toBe('npx raft-dstest T --seed 1 -n 1 -r --check-determinism');
+    expect(replayCommand({ ...quiet, realtime: true, logLevel: 'debug' }, 'T', 1)).toBe('npx raft-dstest T --seed 1 -n 1 --realtime -v');
+    expect(replayCommand({ ...quiet, logLevel: 'trace' }, 'T', 1)).toBe('npx raft-dstest T --seed 1 -n 1 -vv');
+    expect(replayCommand({ ...quiet, strict: true, checkDeterminism: true }, 'T', 1)).toBe('npx raft-dstest T --seed 1 -n 1 -r --check-determinism');
   });
 });
 
 describe('formatLogFile', () => {
   it('starts with the test, the seed and the replay command, then the log, every line newline-terminated', () => {
-    const text = formatLogFile(result({ passed: false, error: 'expected one leader, got none' }), { realtime: false, logLevel: 'debug' });
+    const text = formatLogFile(result({ passed: false, error: 'expected one leader, got none' }), { ...quiet, logLevel: 'debug' });
     expect(text).toBe(
       [
         '# test: TestReElection2A',
@@ -63,7 +64,7 @@ describe('formatLogFile', () => {
 describe('LogWriter', () => {
   it('writes failing runs only, to <output>/<Test>_<k>.log', async () => {
     const output = join(root, 'out');
-    const logs = new LogWriter({ outputDir: output, archive: false, ...quiet });
+    const logs = new LogWriter({ outputDir: output, archive: false, settings: quiet });
     expect(logs.write(result({ k: 1 }))).toBeUndefined();
     const path = logs.write(result({ k: 2, passed: false, error: 'boom' }));
     await logs.flush();
@@ -75,7 +76,7 @@ describe('LogWriter', () => {
   });
 
   it('writes every run with archive', async () => {
-    const logs = new LogWriter({ outputDir: root, archive: true, ...quiet });
+    const logs = new LogWriter({ outputDir: root, archive: true, settings: quiet });
     logs.write(result({ k: 0 }));
     logs.write(result({ k: 1, passed: false, error: 'x' }));
     logs.write(result({ test: 'TestInitialElection2A', k: 0 }));
@@ -85,7 +86,7 @@ describe('LogWriter', () => {
 
   it('makes no directory when nothing is kept', async () => {
     const output = join(root, 'never', 'made');
-    const logs = new LogWriter({ outputDir: output, archive: false, ...quiet });
+    const logs = new LogWriter({ outputDir: output, archive: false, settings: quiet });
     logs.write(result({}));
     await logs.flush();
     expect(existsSync(output)).toBe(false);
@@ -94,7 +95,7 @@ describe('LogWriter', () => {
 
   it('reports a write that failed when flushed', async () => {
     // A directory cannot be made inside a regular file.
-    const logs = new LogWriter({ outputDir: join(import.meta.filename, 'out'), archive: true, ...quiet });
+    const logs = new LogWriter({ outputDir: join(import.meta.filename, 'out'), archive: true, settings: quiet });
     logs.write(result({}));
     await expect(logs.flush()).rejects.toThrow();
   });

@@ -13,6 +13,7 @@ import type { MakeOptions, RaftFactory, RaftPeer } from '../../src/raft/types.js
 import { loadRaftFactory, RaftModuleError } from '../../src/runner/raft-module.js';
 import { probeRaftFactory } from '../../src/runner/raft-probe.js';
 import runTask from '../../src/runner/worker.js';
+import { DEFAULT_RUN_SETTINGS } from '../../src/runner/settings.js';
 
 const fixtures = resolve(dirname(fileURLToPath(import.meta.url)), '../cli/fixtures');
 const fixture = (name: string) => join(fixtures, name);
@@ -198,7 +199,7 @@ describe('probeRaftFactory', () => {
 
 describe('a peer that throws during a run', () => {
   it('fails that run with the stack in its log, and the next run on the thread is unharmed', async () => {
-    const task = { test: 'TestInitialElection2A', k: 0, seed: 3, realtime: false, logLevel: 'none', raftModule: fixture('throwing-handler-raft.mjs') } as const;
+    const task = { test: 'TestInitialElection2A', k: 0, seed: 3, settings: { ...DEFAULT_RUN_SETTINGS, raftModule: fixture('throwing-handler-raft.mjs') } };
     const failed = await runTask(task);
     expect(failed.passed).toBe(false);
     expect(failed.error).toMatch(/^TypeError: fixture bug: a handler threw\n\s+at fixtureHandlerBug /);
@@ -206,7 +207,7 @@ describe('a peer that throws during a run', () => {
     expect(failed.log).toContainEqual(expect.stringMatching(/ TEST +at fixtureHandlerBug \(.*throwing-handler-raft\.mjs:\d+:\d+\)$/));
     expect(failed.log.at(-1)).toMatch(/ TEST --- FAIL: TestInitialElection2A /);
 
-    const next = await runTask({ test: 'TestInitialElection2A', k: 1, seed: 4, realtime: false, logLevel: 'none' });
+    const next = await runTask({ test: 'TestInitialElection2A', k: 1, seed: 4, settings: DEFAULT_RUN_SETTINGS });
     expect(next.passed).toBe(true);
   });
 });

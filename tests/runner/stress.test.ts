@@ -3,7 +3,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runMode, stress, type RunFinished, type StressOptions } from '../../src/runner/stress.js';
+import { DEFAULT_RUN_SETTINGS } from '../../src/runner/settings.js';
+import { stress, type RunFinished, type StressOptions } from '../../src/runner/stress.js';
 import { fakePool } from './helpers.js';
 
 let root: string;
@@ -21,8 +22,7 @@ function options(overrides: Partial<StressOptions> = {}): StressOptions {
     workers: 2,
     sequential: false,
     seedBase: 100,
-    realtime: false,
-    logLevel: 'none',
+    settings: DEFAULT_RUN_SETTINGS,
     archive: false,
     outputDir: join(root, 'out'),
     ...overrides,
@@ -49,9 +49,9 @@ describe('stress', () => {
 
   it('passes the run settings and the timeout on to the pool', async () => {
     const { pool, create } = fakePool();
-    await stress(options({ realtime: true, logLevel: 'trace', timeoutMs: 5000 }), { createPool: create });
+    await stress(options({ settings: { ...DEFAULT_RUN_SETTINGS, realtime: true, logLevel: 'trace' }, timeoutMs: 5000 }), { createPool: create });
     expect(pool.options).toEqual({ workers: 2, timeoutMs: 5000 });
-    expect(pool.started.every((t) => t.realtime && t.logLevel === 'trace')).toBe(true);
+    expect(pool.started.every((t) => t.settings.realtime && t.settings.logLevel === 'trace')).toBe(true);
   });
 
   it('keeps per-test stats of wall and virtual seconds', async () => {
@@ -137,25 +137,30 @@ describe('stress', () => {
     expect([...slots].sort()).toEqual([0, 1, 2]);
   });
 
-  it('passes an extra tests module, the heap limit and the exec command on', async () => {
+  it('passes the worker file, the heap limit and the exec command on', async () => {
     const { pool, create } = fakePool();
-    const report = await stress(options({ registryModule: 'file:///x.mjs', heapLimitMb: 64, exec: 'true' }), { createPool: create });
-    expect(pool.started.every((t) => t.registryModule === 'file:///x.mjs')).toBe(true);
-    expect(pool.options).toEqual({ workers: 2, heapLimitMb: 64, exec: 'true' });
+    const workerFile = new URL('file:///x.mjs');
+    const report = await stress(options({ heapLimitMb: 64, settings: { ...DEFAULT_RUN_SETTINGS, exec: 'true' } }), { createPool: create, workerFile });
+    expect(pool.options).toEqual({ workers: 2, heapLimitMb: 64, exec: 'true', workerFile });
     // Exec runs have no virtual time: the table shows none.
     expect(report).toMatchObject({ mode: 'exec', realtime: true });
   });
 
   it('names its mode: sim, realtime or exec', async () => {
-    expect(runMode({ realtime: false })).toBe('sim');
-    expect(runMode({ realtime: true })).toBe('realtime');
-    expect(runMode({ realtime: false, exec: 'go test' })).toBe('exec');
     const { create } = fakePool();
     expect((await stress(options(), { createPool: create })).mode).toBe('sim');
   });
 
+  it('hands every run the settings whole, so a new setting needs no change here', async () => {
+    const { pool, create } = fakePool();
+    const settings = { ...DEFAULT_RUN_SETTINGS, strict: true, someFutureFlag: 3 };
+    await stress(options({ settings }), { createPool: create });
+    expect(pool.started.map((task) => task.settings)).toEqual(pool.started.map(() => settings));
+    expect(pool.started.every((task) => task.settings === settings)).toBe(true);
+  });
+
   it('runs exec commands on the host when no pool is given', async () => {
-    const report = await stress(options({ tests: ['X', 'Y'], iterations: 2, exec: 'test {test} = X', archive: true }));
+    const report = await stress(options({ tests: ['X', 'Y'], iterations: 2, settings: { ...DEFAULT_RUN_SETTINGS, exec: 'test {test} = X' }, archive: true }));
     expect(report.summaries.map((s) => [s.test, s.failed, s.total])).toEqual([['X', 0, 2], ['Y', 2, 2]]);
     expect(report.logPaths).toHaveLength(4);
   });
@@ -184,7 +189,7 @@ describe('stress: timelines of kept runs', () => {
       onRunFinished: ({ result }) => order.push(`${result.test}#${result.k} finished (${pool.replays.length} replays so far)`),
     });
     expect(pool.replays.map((t) => `${t.test}#${t.k}@${t.seed}`)).toEqual(['TestA#1@101', 'TestB#1@101']);
-    expect(pool.replays.every((t) => t.timeline === true && t.logLevel === 'none')).toBe(true);
+    expect(pool.replays.every((t) => t.timeline === true && t.settings.logLevel === 'none')).toBe(true);
     expect(order).toContain('TestA#1 finished (0 replays so far)');
     expect((await readdir(join(root, 'out'))).sort()).toEqual(['TestA_1.log', 'TestA_1.timeline.json', 'TestB_1.log', 'TestB_1.timeline.json']);
     const timeline = JSON.parse(await readFile(join(root, 'out', 'TestA_1.timeline.json'), 'utf8'));
@@ -199,9 +204,14 @@ describe('stress: timelines of kept runs', () => {
   });
 
   it('replays nothing in realtime or exec mode, where a seed does not replay a run', async () => {
-    for (const mode of [{ realtime: true }, { exec: 'false' }]) {
+    for (const [name, settings] of [
+      ['realtime', { ...DEFAULT_RUN_SETTINGS, realtime: true }],
+      ['exec', { ...DEFAULT_RUN_SETTINGS, exec: 'false' }],
+    ] as const) {
       const { pool, create } = fakePool(() => ({ passed: false, error: 'x' }), { timelines: true });
-      await stress(options({ ...mode, outputDir: join(root, Object.keys(mode)[0]!) }), { createPool: create });
+      const report = await stress(options({ settings, outputDir: join(root, name) }), { createPool: create });
+      expect(report.mode).toBe(name);
+      expect(report.failedRuns).toBe(6);
       expect(pool.replays).toEqual([]);
     }
   });

@@ -1,0 +1,66 @@
+/**
+ * The run flags of the command line: the options that make up RunSettings
+ * (runner/settings.ts), how their values are read, and which of them cannot
+ * go together. A new run flag gets its option in addRunFlags and its value in
+ * runSettingsFrom, here, and its field and replay words in runner/settings.ts.
+ */
+import type { Command } from 'commander';
+import { goCommand } from '../runner/exec-go.js';
+import { DEFAULT_RUN_SETTINGS, type RunSettings } from '../runner/settings.js';
+import { parseExecCommand, resolveLogLevel } from './options.js';
+import { UsageError } from './usage-error.js';
+
+/** What commander hands over for the run flags. */
+export interface RunFlagValues {
+  verbose: number;
+  realtime?: true;
+  /** -r sets it, -R clears it; absent when neither is given. */
+  race?: boolean;
+  checkDeterminism?: true;
+  raft?: string;
+  exec?: string;
+  go?: true;
+}
+
+export function addRunFlags(program: Command): Command {
+  const countVerbose = (_: string, previous: number) => previous + 1;
+  return program
+    .option('-v, --verbose', 'log Raft events too: -v debug, -vv trace (default: RAFT_LOG, else none)', countVerbose, 0)
+    .option('--exec <command>', 'stress a shell command instead of the lab suite; {test}, {seed} and {k} are substituted, exit 0 passes')
+    .option('--go', "stress Go tests: --exec \"go test -run '^{test}$'\" in this directory, names checked with go test -list .")
+    .option('-r, --race', 'strict mode: check the Raft invariants after every event (with --go: go test -race)')
+    .option('-R, --no-race', 'no strict mode (the default)')
+    .option('--check-determinism', 'run each run twice with its seed and fail it where the two diverge')
+    .option('--raft <module>', 'test your own Raft: a JavaScript module exporting make(options), the lab interface (default: the reference Raft)')
+    .option('--realtime', 'run on the wall clock instead of the simulator');
+}
+
+/** The settings the flags give, checked against each other; throws UsageError naming the conflict. */
+export function runSettingsFrom(raw: RunFlagValues, env: NodeJS.ProcessEnv): RunSettings {
+  const exec = execTemplate(raw);
+  const settings: RunSettings = { ...DEFAULT_RUN_SETTINGS, logLevel: resolveLogLevel(raw.verbose, env.RAFT_LOG), realtime: raw.realtime === true };
+  if (exec !== undefined) settings.exec = exec;
+  if (raw.raft !== undefined) {
+    if (exec !== undefined) throw new UsageError('--raft has no meaning with --exec or --go: the command is the test');
+    settings.raftModule = raw.raft;
+  }
+  // With --go, -r is go test's -race, already in the command.
+  if (raw.race === true && exec === undefined) settings.strict = true;
+  if (raw.checkDeterminism) {
+    if (exec !== undefined) throw new UsageError('--check-determinism has no meaning with --exec or --go: only the simulator replays a seed');
+    if (raw.realtime) throw new UsageError('--check-determinism has no meaning with --realtime: the wall clock never repeats a run');
+    settings.checkDeterminism = true;
+  }
+  return settings;
+}
+
+/** The command of --exec or --go, checked against the options it cannot go with. */
+function execTemplate(raw: RunFlagValues): string | undefined {
+  if (raw.race === true && raw.exec !== undefined) {
+    throw new UsageError('-r/--race checks the lab suite\'s Raft and has no meaning with --exec (use --go for go test -race)');
+  }
+  if (raw.go && raw.exec !== undefined) throw new UsageError('--exec and --go cannot be used together; --go is a shorthand for --exec');
+  const exec = raw.go ? goCommand(raw.race === true) : raw.exec === undefined ? undefined : parseExecCommand(raw.exec);
+  if (exec !== undefined && raw.realtime) throw new UsageError('--realtime has no meaning with --exec or --go: commands always run on the wall clock');
+  return exec;
+}
