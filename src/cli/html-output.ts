@@ -16,7 +16,6 @@ export function checkHtmlPath(path: string): Promise<void> {
 }
 
 export interface HtmlOutputOptions {
-  command: string | null;
   /** Where to look for relative log paths besides the current directory: the JSON reports' own directories. */
   baseDirs?: readonly string[];
   replayFor?: (run: RunRecord) => string;
@@ -26,7 +25,7 @@ export interface HtmlOutputOptions {
 export async function writeHtmlReport(path: string, report: JsonReport, options: HtmlOutputOptions): Promise<number> {
   const html = await buildHtmlReport({
     report,
-    command: options.command,
+    command: report.command,
     assets: await readViewerAssets(),
     ...(options.baseDirs === undefined ? {} : { baseDirs: options.baseDirs }),
     ...(options.replayFor === undefined ? {} : { replayFor: options.replayFor }),

@@ -57,7 +57,7 @@ async function merge(files: readonly string[], options: MergeOptions, deps: Merg
   deps.stdout.write(`${merged.runs.length} runs from ${files.length} ${files.length === 1 ? 'report' : 'reports'}, ${failed} failed\n`);
   if (options.json !== undefined) await writeReportFile(options.json, formatJsonReport(merged));
   if (options.junit !== undefined) await writeReportFile(options.junit, renderJUnit(merged, partOf));
-  if (options.html !== undefined) await writeHtmlReport(options.html, merged, { command: null, baseDirs: files.map((file) => dirname(file)) });
+  if (options.html !== undefined) await writeHtmlReport(options.html, merged, { baseDirs: files.map((file) => dirname(file)) });
   return failed === 0 ? ExitCode.Passed : ExitCode.Failed;
 }
 

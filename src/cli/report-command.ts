@@ -31,7 +31,7 @@ export async function reportCommand(argv: readonly string[], deps: MergeDeps): P
   await checkHtmlPath(html);
   const inputs = await readReports(files);
   const report = inputs.length === 1 ? inputs[0]!.report : mergeReports(inputs);
-  const timelines = await writeHtmlReport(html, report, { command: null, baseDirs: files.map((file) => dirname(file)) });
+  const timelines = await writeHtmlReport(html, report, { baseDirs: files.map((file) => dirname(file)) });
   const failed = report.runs.filter((run) => !run.passed).length;
   deps.stdout.write(`wrote ${html}: ${report.runs.length} runs, ${failed} failed, ${timelines} ${timelines === 1 ? 'timeline' : 'timelines'}\n`);
   return ExitCode.Passed;

@@ -99,12 +99,13 @@ export class Session {
   async writeReports(wallMs: number): Promise<void> {
     if (!this.writesReports) return;
     const { seedBase, mode, workers, tests } = this.plan;
-    const report = buildReport({ seed: seedBase, mode, workers, startedAt: this.startedAt.toISOString(), wallMs }, tests, this.runs);
+    const header = { seed: seedBase, mode, workers, startedAt: this.startedAt.toISOString(), wallMs, command: this.options.command ?? null };
+    const report = buildReport(header, tests, this.runs);
     if (this.options.json !== undefined) await writeReportFile(this.options.json, formatJsonReport(report));
     if (this.options.junit !== undefined) await writeReportFile(this.options.junit, renderJUnit(report, partOf));
     if (this.options.html !== undefined) {
       const { settings } = this.plan;
-      await writeHtmlReport(this.options.html, report, { command: this.options.command ?? null, replayFor: (run) => replayCommand(settings, run.test, run.seed) });
+      await writeHtmlReport(this.options.html, report, { replayFor: (run) => replayCommand(settings, run.test, run.seed) });
     }
   }
 }

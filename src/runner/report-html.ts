@@ -68,7 +68,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 <body>
 <h1>raft-dstest report</h1>
 <p class="meta">${verdict} · seed base <code>${report.seed}</code> · mode <code>${escapeHtml(report.mode)}</code> · ${report.workers} ${report.workers === 1 ? 'worker' : 'workers'} · started ${escapeHtml(report.startedAt)} · ${(report.wallMs / 1000).toFixed(1)} s</p>
-${input.command === null ? '' : `<p class="meta">command: <code>${escapeHtml(input.command)}</code></p>`}
+${commandLines(input.command)}
 ${summaryTable(report)}
 ${input.notes.map((note) => `<p class="note">${escapeHtml(note)}</p>`).join('\n')}
 ${runsSection('Failing runs', input.failed, true)}
@@ -78,6 +78,14 @@ ${runsSection('Kept passing runs', input.archived, false)}
 </body>
 </html>
 `;
+}
+
+/** The command line, or the shards' command lines of a merged report, one per line. */
+function commandLines(command: string | null): string {
+  if (command === null) return '';
+  const lines = command.split('\n');
+  if (lines.length === 1) return `<p class="meta">command: <code>${escapeHtml(command)}</code></p>`;
+  return `<p class="meta">commands of the ${lines.length} shards:</p>\n<pre class="meta">${escapeHtml(command)}</pre>`;
 }
 
 function summaryTable(report: JsonReport): string {

@@ -39,6 +39,16 @@ describe.runIf(viewerBuilt)('--html', () => {
     expect(timelineKeys(page)).toEqual(['TestReElection2A#1', 'TestBasicAgree2B#1']);
   });
 
+  it('keeps the command line in the JSON report, so that a page made later from it shows it too', async () => {
+    const json = join(root, 'run.json');
+    await runCli(['TestReElection2A', '-n', '1', '--seed', '3', '-o', join(root, 'out'), '--json', json]);
+    const command = `raft-dstest TestReElection2A -n 1 --seed 3 -o ${join(root, 'out')} --json ${json}`;
+    expect(JSON.parse(await readFile(json, 'utf8')).command).toBe(command);
+    const html = join(root, 'later.html');
+    await runCli(['report', json, '--html', html]);
+    expect(await readFile(html, 'utf8')).toContain(`command: <code>${command}</code>`);
+  });
+
   it('quotes the words of the command line that a shell would split', async () => {
     const html = join(root, 'run.html');
     const out = join(root, 'my out');

@@ -171,8 +171,13 @@ describe.runIf(built)('the GitHub Actions example', () => {
     const merged = await step(expand(runOf(merge), {}), { ...workflow.env, ...plan }, workspace);
     expect(merged.stderr).toBe('');
     expect(merged.code).toBe(unshardedExit.code);
-    expect(results(await readJson(join(workspace, 'reports', 'all.json')))).toEqual(results(unsharded));
+    const all = await readJson(join(workspace, 'reports', 'all.json'));
+    expect(results(all)).toEqual(results(unsharded));
     expect(await timelineKeys(join(workspace, 'reports', 'report.html'))).toEqual(failingKeys(unsharded));
+    // The shards' command lines, which differ only in where they write, one per line in the merged report and page.
+    const commands = [1, 2, 3, 4].map((i) => `raft-dstest ${TESTS} -n ${RUNS} -p 2 --seed ${SEED} --shard auto --json reports/shard-${i}.json -o reports/shard-${i}`);
+    expect(all.command!.split('\n').sort()).toEqual(commands);
+    expect(await readFile(join(workspace, 'reports', 'report.html'), 'utf8')).toContain('<p class="meta">commands of the 4 shards:</p>');
   });
 });
 

@@ -71,6 +71,12 @@ describe('renderHtmlReport', () => {
     expect(Object.keys(JSON.parse(data))).toEqual(['TestA#1']);
   });
 
+  it('shows the command lines of merged shards one per line', () => {
+    expect(page({ command: 'raft-dstest 2A --shard 1/2\nraft-dstest 2A --shard 2/2' })).toContain(
+      '<p class="meta">commands of the 2 shards:</p>\n<pre class="meta">raft-dstest 2A --shard 1/2\nraft-dstest 2A --shard 2/2</pre>',
+    );
+  });
+
   it('says so when every run passed, and has no sim column outside the simulator', () => {
     const report = buildReport({ ...header, mode: 'exec' }, ['TestA'], [run('TestA', 0, { simMs: null })]);
     const passed = renderHtmlReport({ report, command: null, failed: [], archived: [], notes: [], assets });
