@@ -140,26 +140,25 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
       const next = runs.next();
       if (next.done) return;
       const task: RunTask = { ...next.value, settings, worker };
-      let result: RunResult;
-      try {
-        result = await pool.run(task, signal);
-      } catch (error) {
-        if (error instanceof RunCancelledError) return;
-        throw error;
-      }
+      const result = await runUnlessCancelled(pool, task);
+      if (result === undefined) return;
       record(result);
       // Announced first, then replayed for its timeline: the replay is the same run, recorded.
       if (timelines.take(result, logs.keeps(result))) {
-        let replay: RunResult;
-        try {
-          replay = await pool.run({ ...task, timeline: true }, signal);
-        } catch (error) {
-          if (error instanceof RunCancelledError) return;
-          throw error;
-        }
+        const replay = await runUnlessCancelled(pool, { ...task, timeline: true });
+        if (replay === undefined) return;
         const timeline = replayTimeline(result, replay);
         if (timeline !== undefined) logs.writeTimeline(result, timeline);
       }
+    }
+  };
+  /** The task's result, or undefined when Ctrl-C cancelled it. */
+  const runUnlessCancelled = async (pool: RunPool, task: RunTask): Promise<RunResult | undefined> => {
+    try {
+      return await pool.run(task, signal);
+    } catch (error) {
+      if (error instanceof RunCancelledError) return undefined;
+      throw error;
     }
   };
 

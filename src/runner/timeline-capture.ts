@@ -28,8 +28,14 @@ export class TimelineCapture {
    */
   take(result: RunResult, kept: boolean): boolean {
     if (this.mode !== 'sim' || !kept || result.simMs === undefined) return false;
-    if (!result.passed) return this.failed < FAILED_TIMELINES_MAX && ++this.failed > 0;
-    return this.passed < ARCHIVED_TIMELINES_MAX && ++this.passed > 0;
+    if (!result.passed) {
+      if (this.failed >= FAILED_TIMELINES_MAX) return false;
+      this.failed += 1;
+      return true;
+    }
+    if (this.passed >= ARCHIVED_TIMELINES_MAX) return false;
+    this.passed += 1;
+    return true;
   }
 }
 
