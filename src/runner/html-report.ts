@@ -63,9 +63,13 @@ export async function buildHtmlReport(source: HtmlReportSource): Promise<string>
   return renderHtmlReport({ report, command: source.command, failed, archived, notes, assets: source.assets });
 }
 
-/** The run's log as a path that exists: as written, or under one of `baseDirs`; undefined if none. */
+/**
+ * The run's log as a path that exists: as written, or under one of
+ * `baseDirs`; undefined if none. A report is only data: a path that does not
+ * name a log (`….log`) is not opened.
+ */
 async function findLog(run: RunRecord, baseDirs: readonly string[]): Promise<string | undefined> {
-  if (run.log === null) return undefined;
+  if (run.log === null || !run.log.endsWith('.log')) return undefined;
   const candidates = isAbsolute(run.log) ? [run.log] : [run.log, ...baseDirs.map((dir) => join(dir, run.log!))];
   for (const path of candidates) {
     if (await readable(path)) return path;

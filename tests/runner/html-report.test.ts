@@ -74,6 +74,12 @@ describe('buildHtmlReport', () => {
     expect(html).toMatch(/No timeline: \S+TestA_1\.timeline\.json is not a timeline: not JSON/);
     expect(html).toMatch(/No timeline: \S+TestA_2\.timeline\.json belongs to TestOther seed 5, not this run/);
     expect(html).toContain('No timeline: its log was not kept');
+    // A report is data: a path that names no log is not opened, not even to look for a replay line.
+    const secret = join(dir, 'secret.txt');
+    await writeFile(secret, '# replay: leaked\n');
+    const odd = await buildHtmlReport({ report: buildReport(header, ['TestA'], [{ ...runs[3]!, log: secret }]), command: null, assets });
+    expect(odd).not.toContain('leaked');
+    expect(odd).toContain(`No timeline: its log ${secret} was not found`);
     const realtime: JsonReport = { ...buildReport({ ...header, mode: 'realtime' }, ['TestA'], runs) };
     expect(await buildHtmlReport({ report: realtime, command: null, assets })).toContain('No timeline: timelines are taken by replaying a seed, which only the simulator can do');
   });
