@@ -31,10 +31,15 @@ try {
   await page.goto(pathToFileURL(resolve(html)).href);
   const run = page.locator('details.run').first();
   await run.locator('.tl-lane').first().waitFor();
-  // Hover the second leader's lane just before the failure, to show what a hover shows.
-  const lane = await run.locator('.tl-lane[data-peer="2"] rect.tl-lane-bg').boundingBox();
+  // Hover the vote request that broke the rule: the last RequestVote to arrive before the failure.
+  const svg = await run.locator('svg.tl-svg').boundingBox();
   const marker = await run.locator('.tl-failure-marker').boundingBox();
-  await page.mouse.move(marker.x - 40, lane.y + lane.height - 6);
+  const votes = await run.locator('line.tl-rpc.request.vote').evaluateAll((lines) =>
+    lines.map((line) => ['x1', 'y1', 'x2', 'y2'].map((name) => Number(line.getAttribute(name)))),
+  );
+  const failureX = marker.x - svg.x + marker.width / 2;
+  const [x1, y1, x2, y2] = votes.filter(([, , x]) => x <= failureX + 0.5).sort((a, b) => b[2] - a[2])[0];
+  await page.mouse.move(svg.x + x1 + (x2 - x1) * 0.7, svg.y + y1 + (y2 - y1) * 0.7);
   await page.locator('.tl-tooltip').first().waitFor({ state: 'visible' });
   await run.screenshot({ path: 'docs/timeline.png' });
   console.log('wrote docs/timeline.png');

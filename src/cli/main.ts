@@ -222,7 +222,10 @@ export async function listCommand(deps: Pick<CliDeps, 'stdout'>, patterns: reado
   const chosen = new Set(patterns.length === 0 ? [] : selectTests(patterns, registry));
   const tests = listTests(registry).filter((test) => patterns.length === 0 || chosen.has(test.name));
   const width = Math.max(...tests.map((t) => t.name.length));
-  for (const test of tests) deps.stdout.write(`${test.name.padEnd(width)}  ${test.part}\n`);
+  for (const test of tests) {
+    const note = test.goName === undefined ? '' : `  (${test.goName} in the course's 2022 test_test.go, which go test does not run)`;
+    deps.stdout.write(`${test.name.padEnd(width)}  ${test.part}${note}\n`);
+  }
   return ExitCode.Passed;
 }
 

@@ -17,6 +17,7 @@ export interface RunFlagValues {
   /** -r sets it, -R clears it; absent when neither is given. */
   race?: boolean;
   checkDeterminism?: true;
+  chargeCpu?: true;
   raft?: string;
   exec?: string;
   go?: true;
@@ -31,6 +32,7 @@ export function addRunFlags(program: Command): Command {
     .option('-r, --race', 'strict mode: check the Raft invariants after every event (with --go: go test -race)')
     .option('-R, --no-race', 'no strict mode (the default)')
     .option('--check-determinism', 'run each run twice with its seed and fail it where the two diverge')
+    .option('--charge-cpu', "add the wall time spent inside the Raft to the virtual clock, as Go's would pass (runs then no longer replay exactly)")
     .option('--raft <module>', 'test your own Raft: a JavaScript module exporting make(options), the lab interface (default: the reference Raft)')
     .option('--realtime', 'run on the wall clock instead of the simulator');
 }
@@ -50,6 +52,12 @@ export function runSettingsFrom(raw: RunFlagValues, env: NodeJS.ProcessEnv): Run
     if (exec !== undefined) throw new UsageError('--check-determinism has no meaning with --exec or --go: only the simulator replays a seed');
     if (raw.realtime) throw new UsageError('--check-determinism has no meaning with --realtime: the wall clock never repeats a run');
     settings.checkDeterminism = true;
+  }
+  if (raw.chargeCpu) {
+    if (exec !== undefined) throw new UsageError('--charge-cpu has no meaning with --exec or --go: commands always run on the wall clock');
+    if (raw.realtime) throw new UsageError('--charge-cpu has no meaning with --realtime: on the wall clock the time is already spent');
+    if (raw.checkDeterminism) throw new UsageError('--charge-cpu cannot go with --check-determinism: a charged run depends on the machine, so it never repeats');
+    settings.chargeCpu = true;
   }
   return settings;
 }

@@ -116,10 +116,11 @@ async function runRounds(options: StressOptions, deps: StressCommandDeps, sessio
 }
 
 /** Says up front which extra checks are on, since they change what a failure means. */
-export function checkLines(options: Pick<RunSettings, 'strict' | 'checkDeterminism'>): string[] {
+export function checkLines(options: Pick<RunSettings, 'strict' | 'checkDeterminism' | 'chargeCpu'>): string[] {
   const lines: string[] = [];
   if (options.strict) lines.push('strict mode on (-r): Raft invariants are checked after every event');
   if (options.checkDeterminism) lines.push('determinism check on: each run is done twice with its seed and must repeat event for event');
+  if (options.chargeCpu) lines.push('CPU charged (--charge-cpu): wall time inside the Raft is added to virtual time, so runs no longer replay exactly');
   return lines;
 }
 

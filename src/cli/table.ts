@@ -1,7 +1,9 @@
 /**
  * The summary table, as dstest prints it: per test, failed and total runs
  * and the wall time per run as mean ± population stddev; in simulation also
- * the virtual time, which should match the Go lab's wall time.
+ * the virtual time, which should match the Go lab's wall time. For lab runs
+ * (not --exec) it also shows the wall time spent inside the Raft, so that a
+ * Raft that burns CPU stands out even where virtual time hides it.
  */
 import Table from 'cli-table3';
 import { spreadOf, type RunningStats } from '../runner/stats.js';
@@ -25,10 +27,11 @@ export function formatMeanStddev(stats: RunningStats, digits = 2): string {
 
 export function renderTable(report: Pick<StressReport, 'summaries' | 'realtime'>, options: TableOptions): string {
   const showSim = !report.realtime;
+  const showRaft = report.summaries.some((summary) => summary.raftSeconds.count > 0);
   // A simulated run takes milliseconds of wall time: two decimals would read 0.00.
   const wallDigits = showSim ? 3 : 2;
   const { timing } = options;
-  const head = ['Test', 'Failed', 'Total', 'Time', ...(timing ? ['Min', 'p50', 'p95', 'Max'] : []), ...(showSim ? ['Sim time'] : [])];
+  const head = ['Test', 'Failed', 'Total', 'Time', ...(timing ? ['Min', 'p50', 'p95', 'Max'] : []), ...(showRaft ? ['In Raft'] : []), ...(showSim ? ['Sim time'] : [])];
   const table = new Table({
     head,
     colAligns: ['left', ...head.slice(1).map(() => 'right' as const)],
@@ -45,6 +48,7 @@ export function renderTable(report: Pick<StressReport, 'summaries' | 'realtime'>
       String(summary.total),
       formatMeanStddev(summary.wallSeconds, wallDigits),
       ...(timing ? spreadCells(timing.get(summary.test) ?? [], wallDigits) : []),
+      ...(showRaft ? [formatMeanStddev(summary.raftSeconds, wallDigits)] : []),
       ...(showSim ? [formatMeanStddev(summary.simSeconds)] : []),
     ]);
   }

@@ -1,12 +1,14 @@
 import { type ClientEnd, Network, Server } from '../labrpc/network.js';
-import type { ApplyMsg, PeerEnd, Persister as PersisterInterface, RaftFactory, RaftPeer } from '../raft/types.js';
+import type { ApplyMsg, RaftFactory, RaftPeer } from '../raft/types.js';
 import type { Clock } from '../sim/clock.js';
 import { asError } from '../sim/sim-world.js';
 import type { World } from '../sim/world.js';
-import { digest, type EventTrace, stateDigest } from './event-trace.js';
+import { digest, type EventTrace, traceObserver } from './event-trace.js';
 import { InvariantChecker } from './invariants.js';
 import { observedClock } from './observed-clock.js';
+import { type PeerObserver, tapPeer } from './peer-taps.js';
 import { Persister } from './persister.js';
+import { RaftMeter } from './raft-meter.js';
 import type { TimelineRecorder } from './timeline-trace.js';
 import { fatal, TestFailure, type TestContext } from './test-context.js';
 
@@ -36,6 +38,12 @@ export class Config {
   private readonly checker: InvariantChecker | undefined;
   private readonly trace: EventTrace | undefined;
   private readonly timeline: TimelineRecorder | undefined;
+  /** Who watches each peer's messages and saves: the checker and the trace, when on. */
+  private readonly observers: PeerObserver[];
+  /** Wall time spent inside the Raft (charged to the clock with --charge-cpu). */
+  private readonly meter: RaftMeter;
+  /** Counts each peer's starts and crashes, so that a crashed instance's effects go unobserved. */
+  private readonly incarnation: number[];
   private finished = false;
   private maxIndex = 0;
   // begin()/end() statistics.
@@ -51,6 +59,9 @@ export class Config {
     this.rafts = new Array(n).fill(undefined);
     this.checker = t.strict ? new InvariantChecker({ peers: this.rafts, nowMs: () => this.now }) : undefined;
     this.trace = t.trace;
+    this.observers = [...(this.trace === undefined ? [] : [traceObserver(this.trace)]), ...(this.checker === undefined ? [] : [this.checker])];
+    this.meter = t.meter ?? new RaftMeter(() => 0);
+    this.incarnation = new Array<number>(n).fill(0);
     this.timeline = t.timeline;
     this.timeline?.attach(t.world.clock, this.rafts);
     const watched = this.checker !== undefined || this.trace !== undefined || this.timeline !== undefined;
@@ -88,6 +99,7 @@ export class Config {
 
   /** Shuts peer i down but keeps its persistent state. */
   crash1(i: number): void {
+    this.incarnation[i]!++;
     this.disconnect(i);
     this.net.deleteServer(i);
     // A fresh persister, in case the old instance goes on writing; it starts
@@ -122,18 +134,33 @@ export class Config {
     this.saved[i] = saved !== undefined ? saved.copy() : new Persister();
 
     this.checker?.started(i);
-    const rf = this.raft.make({
-      peers: this.trace === undefined ? ends : ends.map((end, j) => tracedEnd(this.trace!, end, i, j)),
+    const incarnation = ++this.incarnation[i]!;
+    const tap = tapPeer({
       me: i,
-      persister: this.trace === undefined ? this.saved[i]! : tracedPersister(this.trace, this.saved[i]!, i),
-      apply: (m) => this.applier(i, m),
+      ends,
+      persister: this.saved[i]!,
       clock: this.peerClock,
-      random: this.world.random,
-      log: this.world.log,
+      apply: (m) => this.applier(i, m),
+      observers: this.observers,
+      meter: this.meter,
+      isCurrent: () => this.incarnation[i] === incarnation,
     });
-    this.rafts[i] = rf;
-    this.net.addServer(i, new Server(rf.handlers));
+    const rf = this.meter.inside(() =>
+      this.raft.make({
+        peers: tap.peers,
+        me: i,
+        persister: tap.persister,
+        apply: tap.apply,
+        clock: tap.clock,
+        random: this.world.random,
+        log: this.world.log,
+      }),
+    );
+    this.rafts[i] = tap.peer(rf);
+    this.net.addServer(i, new Server(tap.handlers(rf.handlers)));
+    // The timeline first, so that it shows a restart the checker then fails.
     this.timeline?.started(i);
+    this.checker?.restarted(i);
   }
 
   private checkLogs(i: number, m: ApplyMsg): { err: string; prevOk: boolean } {
@@ -377,31 +404,6 @@ export class Config {
     for (const p of this.saved) size = Math.max(size, p?.raftStateSize() ?? 0);
     return size;
   }
-}
-
-/** An end that notes each call and its reply in the trace. */
-function tracedEnd(trace: EventTrace, end: ClientEnd, from: number, to: number): PeerEnd {
-  return {
-    call: (method, args, onReply) => {
-      trace.note(`S${from}->S${to} ${method} ${digest(args)}`);
-      end.call(method, args, (reply) => {
-        trace.note(`S${from}<-S${to} ${method} ${reply === undefined ? 'lost' : digest(reply)}`);
-        onReply(reply);
-      });
-    },
-  };
-}
-
-/** A persister that notes each save in the trace and keeps the state in `persister`. */
-function tracedPersister(trace: EventTrace, persister: Persister, me: number): PersisterInterface {
-  return {
-    save: (raftState, snapshot) => {
-      trace.note(`S${me} save ${stateDigest(raftState)}`);
-      persister.save(raftState, snapshot);
-    },
-    readRaftState: () => persister.readRaftState(),
-    raftStateSize: () => persister.raftStateSize(),
-  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { encode } from '../sim/codec.js';
+import type { PeerObserver } from './peer-taps.js';
 import { TestFailure } from './test-context.js';
 
 /**
@@ -85,6 +86,15 @@ export class TraceComparer extends RunningTrace {
       );
     }
   }
+}
+
+/** Notes each message sent, each reply as it arrives, and each save, in the trace. */
+export function traceObserver(trace: EventTrace): PeerObserver {
+  return {
+    sent: (from, to, method, args) => trace.note(`S${from}->S${to} ${method} ${digest(args)}`),
+    replyArrived: (from, to, method, _args, reply) => trace.note(`S${from}<-S${to} ${method} ${reply === undefined ? 'lost' : digest(reply)}`),
+    saved: (me, raftState) => trace.note(`S${me} save ${stateDigest(raftState)}`),
+  };
 }
 
 /** A short stand-in for a message or reply: its size and a hash of its encoding. */

@@ -1,9 +1,30 @@
 import type { ApplyMsg, LogEntry, RaftPeer, RaftView } from '../raft/types.js';
 import { encode } from '../sim/codec.js';
+import type { PeerObserver, TimerActivity } from './peer-taps.js';
 import { TestFailure } from './test-context.js';
 
-/** The safety properties of the Raft paper's Figure 3 that strict mode watches, plus monotonic state. */
-export const INVARIANTS = ['election safety', 'log matching', 'leader completeness', 'state machine safety', 'monotonic'] as const;
+/**
+ * What strict mode watches: the safety properties of the Raft paper's
+ * Figure 3 and monotonic state, seen in the peers' states; and, seen in
+ * their effects (votes, replies, saves, applies), the rules that make those
+ * properties hold across crashes: one vote per term, persistence before a
+ * reply or request reveals state, commitment only of what a majority has
+ * saved, each index applied once, and a higher term adopted when seen; and
+ * one liveness rule, that a vote denied restarts no election timer.
+ */
+export const INVARIANTS = [
+  'election safety',
+  'log matching',
+  'leader completeness',
+  'state machine safety',
+  'monotonic',
+  'one vote per term',
+  'persist before reveal',
+  'committed on a majority',
+  'applied once',
+  'term adoption',
+  'election timer',
+] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
 /** A broken invariant: fails the run at the event that broke it. */
@@ -52,6 +73,19 @@ interface Incarnation {
   leaderChecked: { term: number; logVersion: number; upTo: number } | undefined;
 }
 
+/**
+ * A peer's persistent state as of its last save, read from its view at the
+ * moment it saved: what a restart would bring back. Only terms are kept of
+ * the log, which is all the checks compare.
+ */
+interface Durable {
+  term: number;
+  votedFor: number;
+  /** terms[i] is the term of the saved entry at index i; terms.length - 1 is the last index. */
+  terms: number[];
+  logVersion: number | undefined;
+}
+
 export interface CheckerOptions {
   /** The live peer at each index, or undefined while crashed. */
   peers: readonly (RaftPeer | undefined)[];
@@ -66,11 +100,16 @@ export interface CheckerOptions {
  * history (every term's leader, every (index, term) entry ever seen, every
  * committed entry), so a violation is caught even when it lasts one event.
  *
- * Peers without a view get the checks that need only getState and the
- * applied commands: election safety, monotonic terms and applied indexes,
- * and state machine safety over what they apply.
+ * As an observer of the peers' effects (see peer-taps.ts) it also sees
+ * each vote granted, each request sent and reply given, and each save, and
+ * checks them against what the peer had saved at that moment.
+ *
+ * Peers without a view get the checks that need only getState, the replies
+ * and the applied commands: election safety, monotonic terms and applied
+ * indexes, state machine safety over what they apply, one vote per term
+ * (from the replies that grant one), applied once, and term adoption.
  */
-export class InvariantChecker {
+export class InvariantChecker implements PeerObserver {
   private readonly peers: readonly (RaftPeer | undefined)[];
   private readonly nowMs: () => number;
   /** The leader of each term seen so far. */
@@ -88,17 +127,201 @@ export class InvariantChecker {
   private readonly views: (RaftView | undefined)[] = [];
   /** A violation found inside an event (in an apply), thrown when the event ends. */
   private pending: InvariantViolation | undefined;
+  /** Each peer's saved state, kept across crashes; undefined for a peer whose state cannot be seen. */
+  private readonly durable: (Durable | undefined)[];
+  /** Peers that saved while being made, before the checker could look at them. */
+  private readonly savedWhileStarting: boolean[];
+  /** The vote each peer gave in each term: term → peer → candidate. */
+  private readonly votes = new Map<number, Map<number, number>>();
+  /** The last vote recorded from each peer's view, to skip unchanged ones. */
+  private readonly lastVoteSeen: { term: number; votedFor: number }[];
 
   constructor(options: CheckerOptions) {
     this.peers = options.peers;
     this.nowMs = options.nowMs;
     this.maxTerm = new Array<number>(options.peers.length).fill(0);
     this.incarnations = options.peers.map(() => freshIncarnation());
+    this.durable = options.peers.map((peer) => (peer !== undefined && peer.inspect === undefined ? undefined : emptyDurable()));
+    this.savedWhileStarting = options.peers.map(() => false);
+    this.lastVoteSeen = options.peers.map(() => ({ term: -1, votedFor: -1 }));
   }
 
   /** Peer i (re)starts: what it knew in memory is gone, but its term must survive. */
   started(i: number): void {
     this.incarnations[i] = freshIncarnation();
+    this.lastVoteSeen[i] = { term: -1, votedFor: -1 };
+    // A new instance numbers its log versions afresh: compare its first save in full.
+    const durable = this.durable[i];
+    if (durable !== undefined) durable.logVersion = undefined;
+  }
+
+  /**
+   * Peer i has been made (after started): it must come back with exactly the
+   * state it last saved, or some save did not hold what the peer had revealed.
+   */
+  restarted(i: number): void {
+    const view = this.peers[i]?.inspect?.();
+    const durable = this.durable[i];
+    if (view === undefined) {
+      this.durable[i] = undefined;
+      return;
+    }
+    if (durable !== undefined) {
+      const lastIndex = durable.terms.length - 1;
+      const differs =
+        view.term !== durable.term ||
+        view.votedFor !== durable.votedFor ||
+        view.lastIndex !== lastIndex ||
+        firstTermMismatch(view, durable.terms, 1, lastIndex) !== undefined;
+      if (differs) {
+        this.fail(
+          'persist before reveal',
+          `S${i} restarted with ${showState(view.term, view.votedFor, view.lastIndex)}, but its last save was taken with ${showState(durable.term, durable.votedFor, lastIndex)}: the saved bytes do not hold the state the peer had`,
+        );
+      }
+    }
+    if (this.savedWhileStarting[i]) {
+      this.savedWhileStarting[i] = false;
+      this.saved(i);
+    }
+  }
+
+  // ---- Effects, as a PeerObserver -----------------------------------------
+
+  /** Peer i saved: remember the state it had then, as a restart would find it. */
+  saved(i: number): void {
+    const peer = this.peers[i];
+    if (peer === undefined) {
+      this.savedWhileStarting[i] = true;
+      return;
+    }
+    const view = peer.inspect?.();
+    if (view === undefined) {
+      this.durable[i] = undefined;
+      return;
+    }
+    const durable = (this.durable[i] ??= emptyDurable());
+    durable.term = view.term;
+    durable.votedFor = view.votedFor;
+    if (view.logVersion !== durable.logVersion) {
+      const terms = durable.terms;
+      for (let index = 1; index <= view.lastIndex; index++) terms[index] = view.entry(index).term;
+      terms.length = view.lastIndex + 1;
+      durable.logVersion = view.logVersion;
+    }
+  }
+
+  /** A request reveals its sender's term, and a candidate's request its vote for itself: both must be saved. */
+  sent(from: number, to: number, method: string, args: unknown): void {
+    const durable = this.durable[from];
+    const term = numberField(args, 'term');
+    if (durable === undefined || term === undefined) return;
+    if (term > durable.term) {
+      this.defer('persist before reveal', `S${from} sent ${method} in term ${term} to S${to}, but has saved only term ${durable.term}`);
+    } else if (method === 'RequestVote' && numberField(args, 'candidateId') === from && (durable.term !== term || durable.votedFor !== from)) {
+      this.defer(
+        'persist before reveal',
+        `S${from} asked S${to} for its vote in term ${term} before saving its vote for itself (saved: ${showState(durable.term, durable.votedFor)})`,
+      );
+    }
+  }
+
+  /** A reply reveals its term; a granted vote, the vote; a successful AppendEntries, the entries it acknowledges. */
+  handled(me: number, method: string, args: unknown, reply: unknown, timers?: TimerActivity): void {
+    const replyTerm = numberField(reply, 'term');
+    const durable = this.durable[me];
+    if (method === 'RequestVote' && field(reply, 'voteGranted') === false && timers !== undefined) this.checkNoReset(me, args, timers);
+    if (method === 'RequestVote' && field(reply, 'voteGranted') === true) {
+      const candidate = numberField(args, 'candidateId');
+      const term = replyTerm ?? numberField(args, 'term');
+      if (candidate !== undefined && term !== undefined) {
+        this.recordVote(me, term, candidate);
+        if (durable !== undefined && (durable.term !== term || durable.votedFor !== candidate)) {
+          this.defer(
+            'persist before reveal',
+            `S${me} granted its vote in term ${term} to S${candidate} before saving it (saved: ${showState(durable.term, durable.votedFor)})`,
+          );
+        }
+      }
+    }
+    if (durable !== undefined && replyTerm !== undefined && replyTerm > durable.term) {
+      this.defer('persist before reveal', `S${me} replied to ${method} in term ${replyTerm}, but has saved only term ${durable.term}`);
+    }
+    if (durable !== undefined && method === 'AppendEntries' && field(reply, 'success') === true) this.checkAcknowledged(me, args, durable);
+    this.checkAdopted(me, numberField(args, 'term'), () => `handled ${method} from term ${numberField(args, 'term')}`);
+  }
+
+  replyHandled(from: number, to: number, method: string, _args: unknown, reply: unknown): void {
+    const term = numberField(reply, 'term');
+    this.checkAdopted(from, term, () => `got a ${method} reply from S${to} in term ${term}`);
+  }
+
+  /** A successful AppendEntries acknowledges the entries it carried, and the one before them: all saved. */
+  private checkAcknowledged(me: number, args: unknown, durable: Durable): void {
+    const prev = numberField(args, 'prevLogIndex');
+    const entries = field(args, 'entries');
+    if (prev === undefined || !Array.isArray(entries)) return;
+    const upTo = prev + entries.length;
+    const lastSaved = durable.terms.length - 1;
+    const term = numberField(args, 'term');
+    if (lastSaved < upTo) {
+      this.defer('persist before reveal', `S${me} acknowledged AppendEntries up to index ${upTo} in term ${term}, but has saved its log only up to index ${lastSaved}`);
+      return;
+    }
+    const prevTerm = numberField(args, 'prevLogTerm');
+    if (prev >= 1 && prevTerm !== undefined && durable.terms[prev] !== prevTerm) {
+      this.defer('persist before reveal', `S${me} acknowledged AppendEntries after index ${prev} (term ${prevTerm}) in term ${term}, but its saved log holds term ${durable.terms[prev]} there`);
+      return;
+    }
+    for (let k = 0; k < entries.length; k++) {
+      const entryTerm = numberField(entries[k], 'term');
+      if (entryTerm !== undefined && durable.terms[prev + 1 + k] !== entryTerm) {
+        this.defer(
+          'persist before reveal',
+          `S${me} acknowledged index ${prev + 1 + k} (term ${entryTerm}) in term ${term}, but its saved log holds term ${durable.terms[prev + 1 + k]} there`,
+        );
+        return;
+      }
+    }
+  }
+
+  /** Figure 2: a peer that sees a higher term in any request or reply takes it on (and a leader or candidate steps down). */
+  private checkAdopted(i: number, seenTerm: number | undefined, what: () => string): void {
+    const peer = this.peers[i];
+    if (seenTerm === undefined || peer === undefined) return;
+    const { term, isLeader } = peer.getState();
+    if (term < seenTerm) {
+      this.defer('term adoption', `S${i} ${what()} but stays in term ${term}${isLeader ? ' as leader' : ''}; a higher term must be adopted at once`);
+    }
+  }
+
+  /**
+   * The students' guide on Figure 2: a peer restarts its election timer only
+   * for an AppendEntries from the current leader, an election it starts, or
+   * a vote it grants. A follower or candidate that denies a vote of a term no
+   * later than its own, and stays in that term, must leave its timer alone;
+   * restarting it lets a candidate with a stale log hold off every election.
+   */
+  private checkNoReset(i: number, args: unknown, timers: TimerActivity): void {
+    const peer = this.peers[i];
+    const term = numberField(args, 'term');
+    if (peer === undefined || term === undefined || timers.set === 0 || timers.cancelled === 0) return;
+    const after = peer.getState();
+    if (after.isLeader || term > after.term || after.term !== this.maxTerm[i]) return;
+    this.defer(
+      'election timer',
+      `S${i} restarted a timer while denying S${numberField(args, 'candidateId') ?? '?'} its vote in term ${term}, staying in term ${after.term}; an election timer restarts only for the leader's AppendEntries or a vote granted`,
+    );
+  }
+
+  private recordVote(peer: number, term: number, candidate: number): void {
+    let inTerm = this.votes.get(term);
+    if (inTerm === undefined) this.votes.set(term, (inTerm = new Map()));
+    const before = inTerm.get(peer);
+    if (before === undefined) inTerm.set(peer, candidate);
+    else if (before !== candidate) {
+      this.defer('one vote per term', `S${peer} voted for S${before} in term ${term}, then for S${candidate} in the same term (votedFor must survive restarts)`);
+    }
   }
 
   /** Called for every message a peer applies, inside the event that applied it. */
@@ -110,6 +333,10 @@ export class InvariantChecker {
     }
     if (!msg.commandValid) return;
     const index = msg.commandIndex;
+    if (index <= inc.lastApplied) {
+      this.defer('applied once', `S${i} applied index ${index} again, having applied up to index ${inc.lastApplied} since it started`);
+      return;
+    }
     if (index !== inc.lastApplied + 1) {
       this.defer('monotonic', `S${i} applied index ${index} right after index ${inc.lastApplied}; applied indexes must go up by one`);
       return;
@@ -146,6 +373,7 @@ export class InvariantChecker {
       this.checkTerm(i, term);
       if (isLeader) this.checkOneLeader(i, term);
       if (view !== undefined) {
+        this.checkVote(i, view);
         this.checkLog(i, view);
         this.checkCommits(i, view);
       }
@@ -167,6 +395,15 @@ export class InvariantChecker {
       if (error instanceof InvariantViolation) return error;
       throw error;
     }
+  }
+
+  /** A vote seen in a view counts as much as one seen in a reply. */
+  private checkVote(i: number, view: RaftView): void {
+    const last = this.lastVoteSeen[i]!;
+    if (view.votedFor < 0 || (last.term === view.term && last.votedFor === view.votedFor)) return;
+    last.term = view.term;
+    last.votedFor = view.votedFor;
+    this.recordVote(i, view.term, view.votedFor);
   }
 
   private checkTerm(i: number, term: number): void {
@@ -260,7 +497,32 @@ export class InvariantChecker {
         );
       }
     }
+    if (view.commitIndex > inc.commitIndex) this.checkStoredOnMajority(i, view);
     inc.commitIndex = view.commitIndex;
+  }
+
+  /**
+   * An index a peer counts as committed must be in the saved logs of a
+   * majority, with the term this peer holds there (a crashed peer counts by
+   * what it saved). Checked for the new commit index; log matching covers
+   * the entries before it.
+   */
+  private checkStoredOnMajority(i: number, view: RaftView): void {
+    const index = view.commitIndex;
+    const term = view.entry(index).term;
+    const holders: number[] = [];
+    for (let p = 0; p < this.durable.length; p++) {
+      const durable = this.durable[p];
+      // A peer whose saves cannot be seen may hold it; nothing can be concluded.
+      if (durable === undefined) return;
+      if (durable.terms[index] === term) holders.push(p);
+    }
+    if (holders.length * 2 <= this.durable.length) {
+      this.fail(
+        'committed on a majority',
+        `S${i} committed index ${index} (term ${term}) in term ${view.term}, but only ${holders.length} of ${this.durable.length} peers have saved it${holders.length === 0 ? '' : ` (${holders.map((p) => `S${p}`).join(', ')})`}\n${showLog(i, view, index)}`,
+      );
+    }
   }
 
   /** A leader holds every entry committed in an earlier term than its own. */
@@ -290,6 +552,31 @@ export class InvariantChecker {
   private defer(invariant: Invariant, detail: string): void {
     this.pending ??= new InvariantViolation(invariant, detail, this.nowMs());
   }
+}
+
+function emptyDurable(): Durable {
+  return { term: 0, votedFor: -1, terms: [0], logVersion: undefined };
+}
+
+/** The first index in [from, to] where the view's term differs from `terms`, or undefined. */
+function firstTermMismatch(view: RaftView, terms: readonly number[], from: number, to: number): number | undefined {
+  for (let index = from; index <= Math.min(to, view.lastIndex); index++) if (view.entry(index).term !== terms[index]) return index;
+  return undefined;
+}
+
+function showState(term: number, votedFor: number, lastIndex?: number): string {
+  const vote = votedFor < 0 ? 'no vote' : `a vote for S${votedFor}`;
+  return `term ${term}, ${vote}${lastIndex === undefined ? '' : `, last index ${lastIndex}`}`;
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/** A numeric field of a message, by the lab's names (term, candidateId, …); undefined when it has none. */
+function numberField(value: unknown, key: string): number | undefined {
+  const v = field(value, key);
+  return typeof v === 'number' ? v : undefined;
 }
 
 function freshIncarnation(): Incarnation {

@@ -1,6 +1,7 @@
 import type { RaftFactory } from '../raft/types.js';
 import type { World } from '../sim/world.js';
 import type { EventTrace } from './event-trace.js';
+import type { RaftMeter } from './raft-meter.js';
 import type { TimelineRecorder } from './timeline-trace.js';
 
 /** The lab's parts: 2A leader election, 2B log replication, 2C persistence. */
@@ -14,6 +15,8 @@ export interface TestContext {
   readonly strict?: boolean;
   /** Where the cluster's events go for the determinism check. */
   readonly trace?: EventTrace;
+  /** Measures (and with --charge-cpu, charges) the wall time spent inside the Raft. */
+  readonly meter?: RaftMeter;
   /** Where the cluster's events go for the run's timeline (the HTML report). */
   readonly timeline?: TimelineRecorder;
 }
@@ -22,6 +25,11 @@ export interface TestContext {
 export interface LabTest {
   readonly name: string;
   readonly part: Part;
+  /**
+   * The test's name in the course's 2022 test_test.go when it is not `name`:
+   * there `go test -run` cannot find it under this one.
+   */
+  readonly goName?: string;
   run(t: TestContext): Promise<void>;
 }
 

@@ -2,12 +2,20 @@ import type { Clock } from '../sim/clock.js';
 import { decode, encode } from '../sim/codec.js';
 import type { Logger } from '../sim/log.js';
 import type { Random } from '../sim/random.js';
+import { GobSizer } from './gob-size.js';
 
 /**
  * A port of the 6.824 lab's labrpc: a simulated network of client ends and
  * servers that can lose, delay and reorder messages and cut peers off, with
  * the lab's exact fault rates and delays. Every request and reply is
- * encoded to bytes on send and decoded on delivery.
+ * encoded to bytes on send and decoded on delivery, and counted in the bytes
+ * labgob would have sent (see gob-size.ts).
+ *
+ * In Go every request and every handler runs in a goroutine of its own, so
+ * even a reliable network interleaves RPCs and lets replies overtake each
+ * other. Here a request's delivery and its reply's are separate events, each
+ * one goroutine hop after the step before it, and the clock runs events due
+ * at one instant in a seeded order.
  */
 
 /** Called once per call: with the decoded reply, or undefined if the call failed (labrpc's `false`). */
@@ -25,6 +33,25 @@ export const REORDER_CHANCE = { numerator: 600, denominator: 900 } as const;
 /** ...by 200 ms plus up to this many ms. */
 export const REORDER_DELAY_MS_BASE = 200;
 export const REORDER_DELAY_MS_SPREAD = 2000;
+/**
+ * A goroutine hop (the network's goroutine picking up a request, the
+ * handler's goroutine returning a reply) takes 0 to this many ms, in steps of
+ * HOP_STEP_MS. On the machines the lab runs on, with -race and a dozen busy
+ * goroutines per peer, a runnable goroutine waits for a processor from
+ * microseconds up to about a millisecond. A millisecond is enough for two
+ * messages sent at once to arrive in either order and for a reply to be
+ * overtaken by a later request, and far below the tests' 10 ms polls and
+ * Raft's 100 ms heartbeats, so the tests' virtual times do not move.
+ */
+export const HOP_MS_MAX = 1;
+/** An eighth of a millisecond: a binary fraction, so virtual times stay exact sums. */
+export const HOP_STEP_MS = 1 / 8;
+
+/** One goroutine hop's delay, drawn from the world's random stream. */
+export function hopDelayMs(random: Random): number {
+  return random.int(HOP_MS_MAX / HOP_STEP_MS + 1) * HOP_STEP_MS;
+}
+
 /** A call to a disabled end or a missing server fails after up to this long, with long delays on... */
 export const LONG_DELAY_MS_MAX = 7000;
 /** ...or up to this long with them off. */
@@ -72,9 +99,10 @@ export type CallOutcome = 'replied' | 'request-lost' | 'reply-lost' | 'reply-dis
  */
 export interface NetworkObserver {
   /**
-   * A request left `endName` for `method`. If `reachable`, it is due at the
-   * server in `delayMs`; if not (a disabled end, a missing server), the
-   * caller is told of the failure in `delayMs`.
+   * A request left `endName` for `method`. If `reachable`, the network
+   * delays it `delayMs` (unreliable mode; 0 otherwise) before the hop to the
+   * server; if not (a disabled end, a missing server), the caller is told of
+   * the failure after waiting `delayMs` and a hop.
    */
   sent(call: number, endName: number, method: string, args: unknown, delayMs: number, reachable: boolean): void;
   /** The server's handler is about to run on the request. */
@@ -105,6 +133,7 @@ export class Network {
   private readonly clock: Clock;
   private readonly random: Random;
   private readonly log: Logger;
+  private readonly gob = new GobSizer();
   private readonly observer: NetworkObserver | undefined;
   private nextCall = 0;
 
@@ -173,7 +202,7 @@ export class Network {
     if (this.closed) return;
     const request = encode(args);
     this.rpcTotal++;
-    this.byteTotal += request.length;
+    this.byteTotal += this.gob.requestSize(method, args);
     const observer = this.observer;
     const call = observer === undefined ? 0 : this.nextCall++;
 
@@ -181,56 +210,64 @@ export class Network {
     const serverName = end.serverName;
     const server = serverName === undefined ? undefined : this.servers.get(serverName);
     if (!end.enabled || server === undefined) {
-      const delayMs = this.random.int(this.longDelays ? LONG_DELAY_MS_MAX : SHORT_DELAY_MS_MAX);
-      observer?.sent(call, end.name, method, args, delayMs, false);
-      this.clock.setTimer(delayMs, () => {
-        if (this.closed) return;
-        observer?.ended(call, 'unreachable');
-        onReply(undefined);
-      });
+      const waitMs = this.random.int(this.longDelays ? LONG_DELAY_MS_MAX : SHORT_DELAY_MS_MAX);
+      observer?.sent(call, end.name, method, args, waitMs, false);
+      this.clock.setTimer(waitMs + hopDelayMs(this.random), () => this.fail(call, onReply));
       return;
     }
 
     const reliable = this.reliable;
     const longReordering = this.longReordering;
-    const delayMs = reliable ? 0 : this.random.int(UNRELIABLE_DELAY_MS_MAX);
-    observer?.sent(call, end.name, method, args, delayMs, true);
+    // Drawn in this order (network delay, then the hop) whether or not anyone observes.
+    const networkDelayMs = reliable ? 0 : this.random.int(UNRELIABLE_DELAY_MS_MAX);
+    const delayMs = networkDelayMs + hopDelayMs(this.random);
+    observer?.sent(call, end.name, method, args, networkDelayMs, true);
     this.clock.setTimer(delayMs, () => {
       if (this.closed) return;
       if (!reliable && this.random.int(1000) < UNRELIABLE_LOSS_PER_MILLE) {
         if (this.log.traceOn) this.log.trace('DROP', serverName!, `request ${method} from end ${end.name} lost`);
-        observer?.ended(call, 'request-lost');
-        onReply(undefined);
+        this.answer(call, 'request-lost', onReply, 0, undefined);
         return;
       }
       observer?.delivered(call);
-      const replyBytes = encode(server.dispatch(method, decode(request) as never));
+      const reply = server.dispatch(method, decode(request) as never);
+      const replyBytes = encode(reply);
       // A server killed or cut off while it handled the request has its reply thrown away.
       if (!end.enabled || this.servers.get(serverName!) !== server) {
-        observer?.ended(call, 'reply-discarded');
-        onReply(undefined);
+        this.answer(call, 'reply-discarded', onReply, 0, undefined);
       } else if (!reliable && this.random.int(1000) < UNRELIABLE_LOSS_PER_MILLE) {
         if (this.log.traceOn) this.log.trace('DROP', serverName!, `reply to ${method} from end ${end.name} lost`);
-        observer?.ended(call, 'reply-lost');
-        onReply(undefined);
+        this.answer(call, 'reply-lost', onReply, 0, undefined);
       } else if (longReordering && this.random.int(REORDER_CHANCE.denominator) < REORDER_CHANCE.numerator) {
         const holdMs = REORDER_DELAY_MS_BASE + this.random.int(1 + this.random.int(REORDER_DELAY_MS_SPREAD));
         observer?.held(call, holdMs);
-        this.clock.setTimer(holdMs, () => {
-          if (this.closed) return;
-          this.byteTotal += replyBytes.length;
-          this.reply(call, replyBytes, onReply);
-        });
+        // labrpc counts a held reply's bytes when it lets it go.
+        this.answer(call, 'replied', onReply, holdMs, replyBytes, this.gob.replySize(method, reply));
       } else {
-        this.byteTotal += replyBytes.length;
-        this.reply(call, replyBytes, onReply);
+        this.byteTotal += this.gob.replySize(method, reply);
+        this.answer(call, 'replied', onReply, 0, replyBytes);
       }
     });
   }
 
-  private reply(call: number, replyBytes: Uint8Array, onReply: ReplyCallback): void {
-    const reply = decode(replyBytes);
-    this.observer?.ended(call, 'replied', reply);
-    onReply(reply);
+  /**
+   * Hands the caller its reply (or its failure) after `holdMs` and one more
+   * goroutine hop, in an event of its own. A held reply's bytes are counted
+   * when it is let go.
+   */
+  private answer(call: number, outcome: CallOutcome, onReply: ReplyCallback, holdMs: number, replyBytes: Uint8Array | undefined, heldBytes = 0): void {
+    this.clock.setTimer(holdMs + hopDelayMs(this.random), () => {
+      if (this.closed) return;
+      this.byteTotal += heldBytes;
+      const reply = replyBytes === undefined ? undefined : decode(replyBytes);
+      this.observer?.ended(call, outcome, reply);
+      onReply(reply);
+    });
+  }
+
+  private fail(call: number, onReply: ReplyCallback): void {
+    if (this.closed) return;
+    this.observer?.ended(call, 'unreachable');
+    onReply(undefined);
   }
 }

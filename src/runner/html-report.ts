@@ -100,7 +100,7 @@ async function timelineOf(run: RunRecord, logPath: string | undefined, report: J
   } catch (error) {
     if (error instanceof TimelineFormatError) return { timelineNote: `${path} is not a timeline: ${error.message}` };
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { timelineNote: `no ${path} (a run that timed out or crashed its worker has none)` };
+    if (code === 'ENOENT') return { timelineNote: `no ${path} (a run that timed out or crashed its worker has none, nor one run with --charge-cpu)` };
     return { timelineNote: `cannot read ${path}: ${(error as Error).message}` };
   }
 }

@@ -45,6 +45,8 @@ export interface RunResult {
   wallMs: number;
   /** Virtual time the run took; absent in realtime mode, where there is none. */
   simMs?: number;
+  /** Wall time spent inside the Raft under test; absent for --exec runs, which have none. */
+  raftMs?: number;
   /** The run's log lines (DESIGN §5 format), without trailing newlines. */
   log: string[];
   /** The run's timeline, for a task that asked for one. */

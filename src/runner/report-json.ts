@@ -27,6 +27,8 @@ export interface RunRecord {
   passed: boolean;
   wallMs: number;
   simMs: number | null;
+  /** Wall ms spent inside the Raft; null for --exec runs. */
+  raftMs: number | null;
   error: string | null;
   /** The path of the run's kept log, or null. */
   log: string | null;
@@ -40,6 +42,9 @@ export interface TestRecord {
   stdMs: number | null;
   meanSimMs: number | null;
   stdSimMs: number | null;
+  /** Wall ms per run spent inside the Raft; null for --exec runs. */
+  meanRaftMs: number | null;
+  stdRaftMs: number | null;
 }
 
 export interface JsonReport {
@@ -67,6 +72,7 @@ export function runRecord(result: RunResult, logPath: string | undefined): RunRe
     passed: result.passed,
     wallMs: result.wallMs,
     simMs: result.simMs ?? null,
+    raftMs: result.raftMs ?? null,
     error: result.passed ? null : (result.error ?? 'failed'),
     log: logPath ?? null,
   };
@@ -91,6 +97,7 @@ function testRecord(name: string, runs: readonly RunRecord[], mode: RunMode): Te
   const wall = statsOf(runs.map((run) => run.wallMs));
   const sim = statsOf(runs.flatMap((run) => (run.simMs === null ? [] : [run.simMs])));
   const simulated = mode === 'sim' && sim.count > 0;
+  const raft = statsOf(runs.flatMap((run) => (run.raftMs === null ? [] : [run.raftMs])));
   return {
     name,
     runs: runs.length,
@@ -99,6 +106,8 @@ function testRecord(name: string, runs: readonly RunRecord[], mode: RunMode): Te
     stdMs: wall.count === 0 ? null : wall.stddev,
     meanSimMs: simulated ? sim.mean : null,
     stdSimMs: simulated ? sim.stddev : null,
+    meanRaftMs: raft.count === 0 ? null : raft.mean,
+    stdRaftMs: raft.count === 0 ? null : raft.stddev,
   };
 }
 
@@ -118,6 +127,7 @@ export function summariesOf(report: Pick<JsonReport, 'tests' | 'runs'>): TestSum
       failed: runs.filter((run) => !run.passed).length,
       wallSeconds: statsOf(runs.map((run) => run.wallMs / 1000)),
       simSeconds: statsOf(runs.flatMap((run) => (run.simMs === null ? [] : [run.simMs / 1000]))),
+      raftSeconds: statsOf(runs.flatMap((run) => (run.raftMs === null ? [] : [run.raftMs / 1000]))),
     };
   });
 }
@@ -167,6 +177,8 @@ export function parseJsonReport(text: string): JsonReport {
       stdMs: field(test, 'stdMs', where, isNumberOrNull),
       meanSimMs: field(test, 'meanSimMs', where, isNumberOrNull),
       stdSimMs: field(test, 'stdSimMs', where, isNumberOrNull),
+      meanRaftMs: optionalField(test, 'meanRaftMs', where),
+      stdRaftMs: optionalField(test, 'stdRaftMs', where),
     };
   });
   const runs = arrayAt(report, 'runs').map((item, i) => {
@@ -179,6 +191,7 @@ export function parseJsonReport(text: string): JsonReport {
       passed: field(run, 'passed', where, (v): v is boolean => typeof v === 'boolean'),
       wallMs: field(run, 'wallMs', where, isNumber),
       simMs: field(run, 'simMs', where, isNumberOrNull),
+      raftMs: optionalField(run, 'raftMs', where),
       error: field(run, 'error', where, isStringOrNull),
       log: field(run, 'log', where, isStringOrNull),
     };
@@ -213,6 +226,11 @@ function field<T>(object: Json, key: string, where: string, check: (value: unkno
   const value = object[key];
   if (!check(value)) throw new ReportFormatError(`${where}.${key} is ${value === undefined ? 'missing' : `the wrong kind of value (${JSON.stringify(value)})`}`);
   return value;
+}
+
+/** A number-or-null field that reports written before it existed leave out: null then. */
+function optionalField(object: Json, key: string, where: string): number | null {
+  return object[key] === undefined ? null : field(object, key, where, isNumberOrNull);
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string';

@@ -33,10 +33,12 @@ export class InvalidTestPatternError extends UnknownTestArgumentError {
 export interface ListedTest {
   name: string;
   part: string;
+  /** Its name in the course's test_test.go, when that differs. */
+  goName?: string;
 }
 
 export function listTests(tests: readonly LabTest[] = REGISTRY): ListedTest[] {
-  return tests.map(({ name, part }) => ({ name, part }));
+  return tests.map(({ name, part, goName }) => (goName === undefined ? { name, part } : { name, part, goName }));
 }
 
 /**

@@ -20,7 +20,7 @@ export interface RunSettings extends LabSettings {
   raftModule?: string;
 }
 
-export const DEFAULT_RUN_SETTINGS: Readonly<RunSettings> = { realtime: false, logLevel: 'none', strict: false, checkDeterminism: false };
+export const DEFAULT_RUN_SETTINGS: Readonly<RunSettings> = { realtime: false, logLevel: 'none', strict: false, checkDeterminism: false, chargeCpu: false };
 
 /** What kind of runs these are: lab tests on the simulator or on the wall clock, or external commands. */
 export const RUN_MODES = ['sim', 'realtime', 'exec'] as const;
@@ -46,6 +46,8 @@ export function replayFlags(settings: RunSettings): { before: string[]; after: s
   if (settings.realtime) after.push('--realtime');
   if (settings.strict) after.push('-r');
   if (settings.checkDeterminism) after.push('--check-determinism');
+  // A charged run depends on the machine, but replaying with the flag is the nearest thing.
+  if (settings.chargeCpu) after.push('--charge-cpu');
   const verbosity = VERBOSITY_FLAG[settings.logLevel];
   if (verbosity !== undefined) after.push(verbosity);
   return { before, after };

@@ -72,6 +72,8 @@ export interface TestSummary {
   wallSeconds: RunningStats;
   /** Virtual seconds per run; empty in realtime mode. */
   simSeconds: RunningStats;
+  /** Wall seconds per run spent inside the Raft; empty for --exec runs. */
+  raftSeconds: RunningStats;
 }
 
 export interface StressReport {
@@ -109,11 +111,11 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
   const total = plannedRunCount(planOptions);
   const runs = planRuns(planOptions);
   const summaries = new Map<string, TestSummary>(
-    options.tests.map((test) => [test, { test, total: 0, failed: 0, wallSeconds: new RunningStats(), simSeconds: new RunningStats() }]),
+    options.tests.map((test) => [test, { test, total: 0, failed: 0, wallSeconds: new RunningStats(), simSeconds: new RunningStats(), raftSeconds: new RunningStats() }]),
   );
   const { settings } = options;
   const logs = new LogWriter(options);
-  const timelines = new TimelineCapture(runMode(options.settings));
+  const timelines = new TimelineCapture(runMode(options.settings), options.settings.chargeCpu);
   const progress: StressProgress = { done: 0, failed: 0, total };
 
   const record = (result: RunResult) => {
@@ -122,6 +124,7 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
     summary.total += 1;
     summary.wallSeconds.add(result.wallMs / 1000);
     if (result.simMs !== undefined) summary.simSeconds.add(result.simMs / 1000);
+    if (result.raftMs !== undefined) summary.raftSeconds.add(result.raftMs / 1000);
     progress.done += 1;
     if (!result.passed) {
       summary.failed += 1;

@@ -18,16 +18,20 @@ export class TimelineCapture {
   private failed = 0;
   private passed = 0;
 
-  constructor(private readonly mode: RunMode) {}
+  /** `chargedCpu`: the runs' virtual time includes the machine's (--charge-cpu), so a seed does not replay them. */
+  constructor(
+    private readonly mode: RunMode,
+    private readonly chargedCpu = false,
+  ) {}
 
   /**
    * Whether to replay this finished run for its timeline; counts it if so.
-   * Only the simulator replays a seed, only kept runs are worth it, and a
-   * run its worker never finished (a timeout, a crash) would only do the
-   * same again.
+   * Only the simulator replays a seed (and not when it charges CPU time),
+   * only kept runs are worth it, and a run its worker never finished (a
+   * timeout, a crash) would only do the same again.
    */
   take(result: RunResult, kept: boolean): boolean {
-    if (this.mode !== 'sim' || !kept || result.simMs === undefined) return false;
+    if (this.mode !== 'sim' || this.chargedCpu || !kept || result.simMs === undefined) return false;
     if (!result.passed) {
       if (this.failed >= FAILED_TIMELINES_MAX) return false;
       this.failed += 1;

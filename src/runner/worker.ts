@@ -49,6 +49,7 @@ export function createRunTask(tests: readonly LabTest[]): (task: RunTask) => Pro
       };
       if (outcome.timeline !== undefined) result.timeline = outcome.timeline;
       if (outcome.error !== undefined) result.error = outcome.error;
+      result.raftMs = outcome.raftMs;
       // In realtime the world's clock is the wall clock, so a second figure would say nothing new.
       if (!settings.realtime) result.simMs = outcome.elapsedMs;
       return result;

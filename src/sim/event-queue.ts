@@ -1,6 +1,11 @@
-/** One scheduled callback. `seq` breaks ties so equal times run in scheduling order. */
+/**
+ * One scheduled callback. Events due at one time run in `tieBreak` order,
+ * then in scheduling order (`seq`); a clock that draws `tieBreak` at random
+ * runs them in a seeded order, as goroutines woken together would run.
+ */
 export interface SimEvent {
   readonly timeMs: number;
+  readonly tieBreak?: number;
   readonly seq: number;
   readonly fn: () => void;
   /** Cancelled events stay in the heap and are skipped when they surface. */
@@ -8,7 +13,7 @@ export interface SimEvent {
 }
 
 /**
- * A binary min-heap ordered by (timeMs, seq). Cancellation is lazy: Raft
+ * A binary min-heap ordered by (timeMs, tieBreak, seq). Cancellation is lazy: Raft
  * resets its election timer on every heartbeat, and marking an entry dead is
  * far cheaper than finding and removing it.
  */
@@ -85,5 +90,8 @@ export class EventQueue {
 }
 
 function before(a: SimEvent, b: SimEvent): boolean {
-  return a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.seq < b.seq);
+  if (a.timeMs !== b.timeMs) return a.timeMs < b.timeMs;
+  const ta = a.tieBreak ?? 0;
+  const tb = b.tieBreak ?? 0;
+  return ta < tb || (ta === tb && a.seq < b.seq);
 }

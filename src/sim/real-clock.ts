@@ -9,6 +9,11 @@ import { LAB_TIME_LIMIT_MS, type Task, type World, type WorldOutcome } from './w
 // host's clock and timers (see eslint.config.js): it is what `--realtime`
 // runs on, and what the simulator uses to give the host event loop a turn.
 
+/** The host's wall clock in milliseconds, for measuring (never for deciding) in simulated runs. */
+export function hostWallMs(): number {
+  return performance.now();
+}
+
 /** Gives the host event loop one full turn, after every pending microtask. */
 export function yieldToHost(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

@@ -1,5 +1,6 @@
 import type { Clock, Timer } from './clock.js';
 import { EventQueue, type SimEvent } from './event-queue.js';
+import type { Random } from './random.js';
 
 /**
  * Virtual time. Nothing happens between events: the simulator jumps from one
@@ -11,13 +12,21 @@ export class SimClock implements Clock {
   private seq = 0;
   private readonly queue = new EventQueue();
 
+  /**
+   * With `random`, events due at one instant run in an order drawn from it
+   * (seeded, so still one order per seed), not in the order they were
+   * scheduled: in Go, goroutines made runnable together run in no fixed order.
+   */
+  constructor(private readonly random?: Random) {}
+
   now(): number {
     return this.nowMs;
   }
 
   setTimer(delayMs: number, fn: () => void): Timer {
     if (!(delayMs >= 0)) throw new RangeError(`timer delay ${delayMs} ms must be a non-negative number`);
-    const event: SimEvent = { timeMs: this.nowMs + delayMs, seq: this.seq++, fn, cancelled: false };
+    const tieBreak = this.random === undefined ? 0 : this.random.uint32();
+    const event: SimEvent = { timeMs: this.nowMs + delayMs, tieBreak, seq: this.seq++, fn, cancelled: false };
     this.queue.push(event);
     return { cancel: () => this.queue.cancel(event) };
   }
@@ -33,13 +42,23 @@ export class SimClock implements Clock {
   }
 
   /**
+   * Moves time forward by `ms` at once, as if the current event had taken
+   * that long: events that fall due meanwhile run late, in their order.
+   */
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`cannot advance the clock by ${ms} ms`);
+    this.nowMs += ms;
+  }
+
+  /**
    * Advances time to the next event and runs it. Returns false, and changes
    * nothing, when no event is scheduled.
    */
   runNext(): boolean {
     const event = this.queue.pop();
     if (event === undefined) return false;
-    this.nowMs = event.timeMs;
+    // An event made late by charged computation (advance) runs late, never in the past.
+    this.nowMs = Math.max(this.nowMs, event.timeMs);
     event.fn();
     return true;
   }

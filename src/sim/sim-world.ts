@@ -38,7 +38,7 @@ interface SimTask<T> extends Task<T> {
  * when nothing else can run, so a run is a pure function of its seed.
  */
 export class SimWorld implements World {
-  readonly clock = new SimClock();
+  readonly clock: SimClock;
   readonly random: Random;
   readonly log: Logger;
 
@@ -59,6 +59,7 @@ export class SimWorld implements World {
 
   constructor(options: SimOptions) {
     this.random = options.random;
+    this.clock = new SimClock(options.random);
     this.log = options.makeLog(this.clock);
     this.timeLimitMs = options.timeLimitMs ?? LAB_TIME_LIMIT_MS;
     this.maxEventsPerInstant = options.maxEventsPerInstant ?? DEFAULT_MAX_EVENTS_PER_INSTANT;

@@ -1,4 +1,5 @@
 import { DivergenceError, type EventTrace, TraceComparer, TraceRecorder } from '../harness/event-trace.js';
+import { RaftMeter } from '../harness/raft-meter.js';
 import { TestFailure } from '../harness/test-context.js';
 import type { Timeline } from '../harness/timeline.js';
 import { TimelineRecorder } from '../harness/timeline-trace.js';
@@ -6,7 +7,7 @@ import { reference } from '../raft/index.js';
 import type { RaftFactory } from '../raft/types.js';
 import { CaptureLog, type LogLevel } from '../sim/log.js';
 import { makeRandom } from '../sim/random.js';
-import { RealWorld, yieldToHost } from '../sim/real-clock.js';
+import { hostWallMs, RealWorld, yieldToHost } from '../sim/real-clock.js';
 import { SimWorld } from '../sim/sim-world.js';
 import type { World } from '../sim/world.js';
 import { findTest, REGISTRY, type LabTest } from './registry.js';
@@ -24,6 +25,12 @@ export interface LabSettings {
   strict: boolean;
   /** Run twice with the seed and fail where the two runs' events diverge (simulation only). */
   checkDeterminism: boolean;
+  /**
+   * Add the wall time each call into the Raft takes to the virtual clock
+   * (simulation only, `--charge-cpu`): a slow Raft then misses deadlines as
+   * in Go, but the run no longer replays exactly from its seed.
+   */
+  chargeCpu: boolean;
 }
 
 export interface RunRequest extends Partial<LabSettings> {
@@ -35,6 +42,8 @@ export interface RunRequest extends Partial<LabSettings> {
   raft?: RaftFactory;
   /** Receives each log line as it is written, e.g. to stream a run live. */
   onLogLine?: (line: string) => void;
+  /** The wall clock the Raft's time is measured on; the host's by default. */
+  wallClockMs?: () => number;
   /** Record the run's timeline (role, term, RPCs... of every peer over time) for the HTML report. */
   timeline?: boolean;
 }
@@ -47,6 +56,8 @@ export interface RunOutcome {
   error?: string;
   /** World time the run took: virtual ms in simulation, wall ms in realtime. */
   elapsedMs: number;
+  /** Wall ms spent inside the Raft under test (its timers, handlers, reply callbacks, Start). */
+  raftMs: number;
   /** The run's log, one line per entry (no trailing newlines). */
   log: string[];
   /** The run's timeline, when the request asked for it. */
@@ -66,6 +77,8 @@ export async function runLabTest(request: RunRequest, tests: readonly LabTest[] 
   const test = findTest(request.test, tests);
   if (test === undefined) throw new UnknownTestError(`unknown test ${request.test}`);
   if (request.checkDeterminism && request.realtime) throw new RangeError('the determinism check needs the simulator: the wall clock never repeats a run');
+  if (request.chargeCpu && request.realtime) throw new RangeError('charging CPU time needs the simulator: on the wall clock it is already spent');
+  if (request.chargeCpu && request.checkDeterminism) throw new RangeError('the determinism check cannot charge CPU time: charged runs depend on the machine');
   if (request.checkDeterminism && request.timeline) throw new RangeError('a timeline is taken of one run; the determinism check does two');
   let run: Run;
   if (request.checkDeterminism) {
@@ -81,9 +94,9 @@ export async function runLabTest(request: RunRequest, tests: readonly LabTest[] 
   } else {
     run = await runOnce(test, request, undefined, request.timeline ? new TimelineRecorder() : undefined);
   }
-  const { log, elapsedMs } = run;
+  const { log, elapsedMs, raftMs } = run;
   const seconds = (elapsedMs / 1000).toFixed(2);
-  const outcome: RunOutcome = { test: test.name, seed: request.seed, passed: run.error === undefined, elapsedMs, log: log.lines };
+  const outcome: RunOutcome = { test: test.name, seed: request.seed, passed: run.error === undefined, elapsedMs, raftMs, log: log.lines };
   if (run.error === undefined) {
     log.test(`--- PASS: ${test.name} (${seconds}s)`);
   } else {
@@ -101,6 +114,7 @@ export async function runLabTest(request: RunRequest, tests: readonly LabTest[] 
 interface Run {
   error: Error | undefined;
   elapsedMs: number;
+  raftMs: number;
   log: CaptureLog;
   timeline?: TimelineRecorder;
 }
@@ -112,17 +126,26 @@ async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, t
     random: makeRandom(request.seed),
     makeLog: (clock: World['clock']) => (log = new CaptureLog(clock, request.logLevel ?? 'none', request.onLogLine)),
   };
+  const readWallMs = request.wallClockMs ?? hostWallMs;
+  let meter: RaftMeter;
+  let world: World & { run(script: (world: World) => Promise<void>): Promise<{ error?: Error; elapsedMs: number }> };
+  if (request.realtime) {
+    world = new RealWorld(common);
+    meter = new RaftMeter(readWallMs);
+  } else {
+    const simWorld = new SimWorld({ ...common, yieldToHost });
+    world = simWorld;
+    meter = new RaftMeter(readWallMs, request.chargeCpu ? (ms) => simWorld.clock.advance(ms) : undefined);
+  }
   const context = {
     raft: request.raft ?? reference,
     strict: request.strict === true,
+    meter,
     ...(trace === undefined ? {} : { trace }),
     ...(timeline === undefined ? {} : { timeline }),
   };
-  const script = (world: World) => test.run({ world, ...context });
-  const outcome = request.realtime
-    ? await new RealWorld(common).run(script)
-    : await new SimWorld({ ...common, yieldToHost }).run(script);
-  return { error: outcome.error, elapsedMs: outcome.elapsedMs, log: log!, ...(timeline === undefined ? {} : { timeline }) };
+  const outcome = await world.run((w) => test.run({ world: w, ...context }));
+  return { error: outcome.error, elapsedMs: outcome.elapsedMs, raftMs: meter.totalMs, log: log!, ...(timeline === undefined ? {} : { timeline }) };
 }
 
 /**

@@ -169,7 +169,11 @@ export function renderTimeline(host: HTMLElement, timeline: Timeline): TimelineV
     tooltip.selectAll('div').remove();
     for (const [i, line] of lines.entries()) tooltip.append('div').attr('class', i === 0 ? 'tl-tip-head' : /^\d{6,} /.test(line) ? 'tl-tip-log' : 'tl-tip-row').text(line);
     const [hx, hy] = pointer(event, root.node());
-    tooltip.attr('hidden', null).style('left', `${Math.min(hx + 14, width - 380)}px`).style('top', `${hy + 14}px`);
+    tooltip.attr('hidden', null);
+    // Beside the pointer, on whichever side has room, so that it never hides what is being pointed at.
+    const tipWidth = tooltip.node()!.offsetWidth;
+    const left = hx + 14 + tipWidth <= width ? hx + 14 : Math.max(0, hx - 14 - tipWidth);
+    tooltip.style('left', `${left}px`).style('top', `${hy + 14}px`);
   });
   overlay.on('mouseleave', () => {
     tooltip.attr('hidden', '');

@@ -99,6 +99,11 @@ describe('bad input of the engine flags', () => {
     rejects(['--exec', 'true', 'X', '--check-determinism'], '--check-determinism has no meaning with --exec or --go: only the simulator replays a seed'));
   it('rejects --check-determinism with --realtime', () =>
     rejects(['2A', '--realtime', '--check-determinism'], '--check-determinism has no meaning with --realtime: the wall clock never repeats a run'));
+  it('rejects --charge-cpu with --exec, --realtime or --check-determinism', async () => {
+    await rejects(['--exec', 'true', 'X', '--charge-cpu'], '--charge-cpu has no meaning with --exec or --go: commands always run on the wall clock');
+    await rejects(['2A', '--realtime', '--charge-cpu'], '--charge-cpu has no meaning with --realtime: on the wall clock the time is already spent');
+    await rejects(['2A', '--check-determinism', '--charge-cpu'], '--charge-cpu cannot go with --check-determinism: a charged run depends on the machine, so it never repeats');
+  });
   it('rejects --realtime with --exec', () =>
     rejects(['--exec', 'true', 'X', '--realtime'], '--realtime has no meaning with --exec or --go: commands always run on the wall clock'));
   it('rejects a bad RAFT_DSTEST_HEAP_MB', async () => {

@@ -75,6 +75,17 @@ describe('raft-dstest (in process)', () => {
     expect(log.split('\n')[2]).toBe('# replay: npx raft-dstest TestReElection2A --seed 5 -n 1 -r --check-determinism');
   });
 
+  it('--charge-cpu says so up front and reaches every run and replay command', async () => {
+    const out = join(root, 'out');
+    const { stdout, pool } = await cli(['TestReElection2A', '-n', '2', '--seed', '5', '--charge-cpu', '-o', out], (task) =>
+      task.k === 1 ? { passed: false, error: 'expected one leader, got none' } : {},
+    );
+    expect(stdout.split('\n')[1]).toBe('CPU charged (--charge-cpu): wall time inside the Raft is added to virtual time, so runs no longer replay exactly');
+    expect(pool.started.map((t) => t.settings.chargeCpu)).toEqual([true, true]);
+    const log = await readFile(join(out, 'TestReElection2A_1.log'), 'utf8');
+    expect(log.split('\n')[2]).toBe('# replay: npx raft-dstest TestReElection2A --seed 6 -n 1 --charge-cpu');
+  });
+
   it('-R turns strict mode back off, and neither is on by default', async () => {
     for (const argv of [['2A', '-r', '-R'], ['2A']]) {
       const { stdout, pool } = await cli([...argv, '-n', '1', '-o', join(root, 'out')]);
@@ -123,6 +134,16 @@ describe('raft-dstest (in process)', () => {
       ['TestManyElections2A', '2A'],
     ]);
     expect(pool.started).toHaveLength(0);
+  });
+
+  it('marks in --list the two tests the course file has under other names', async () => {
+    const { stdout } = await cli(['--list', 'Failure2B']);
+    expect(stdout.trimEnd().split('\n')).toEqual([
+      "TestFollowerFailure2B  2B  (For2023TestFollowerFailure2B in the course's 2022 test_test.go, which go test does not run)",
+      "TestLeaderFailure2B    2B  (For2023TestLeaderFailure2B in the course's 2022 test_test.go, which go test does not run)",
+    ]);
+    const marked = (await cli(['--list'])).stdout.split('\n').filter((line) => line.includes('course'));
+    expect(marked).toHaveLength(2);
   });
 
   it('prints help and exits 0', async () => {

@@ -10,8 +10,8 @@ function stats(values: number[]): RunningStats {
   return s;
 }
 
-function summary(test: string, failed: number, wall: number[], sim: number[]): TestSummary {
-  return { test, failed, total: wall.length, wallSeconds: stats(wall), simSeconds: stats(sim) };
+function summary(test: string, failed: number, wall: number[], sim: number[], raft: number[] = []): TestSummary {
+  return { test, failed, total: wall.length, wallSeconds: stats(wall), simSeconds: stats(sim), raftSeconds: stats(raft) };
 }
 
 const summaries = [
@@ -46,6 +46,16 @@ describe('renderTable', () => {
       ['TestInitialElection2A', '0', '2', '0.020 ± 0.010', '3.20 ± 0.10'],
       ['TestReElection2A', '2', '3', '2.000 ± 0.816', '5.00 ± 0.00'],
     ]);
+  });
+
+  it('shows the wall time spent inside the Raft when the runs report it (lab runs, not --exec)', () => {
+    const measured = [summary('TestInitialElection2A', 0, [0.01, 0.03], [3.1, 3.3], [0.004, 0.006]), summary('TestReElection2A', 2, [1, 2, 3], [5, 5, 5], [0.5, 1, 1.5])];
+    expect(rows(renderTable({ summaries: measured, realtime: false }, { color: false }))).toEqual([
+      ['Test', 'Failed', 'Total', 'Time', 'In Raft', 'Sim time'],
+      ['TestInitialElection2A', '0', '2', '0.020 ± 0.010', '0.005 ± 0.001', '3.20 ± 0.10'],
+      ['TestReElection2A', '2', '3', '2.000 ± 0.816', '1.000 ± 0.408', '5.00 ± 0.00'],
+    ]);
+    expect(rows(renderTable({ summaries: measured, realtime: true }, { color: false }))[0]).toEqual(['Test', 'Failed', 'Total', 'Time', 'In Raft']);
   });
 
   it('has no Sim time column in realtime', () => {

@@ -8,6 +8,7 @@ import { BROKEN_RAFTS, votesTwice, withoutView } from './fixtures/broken-rafts.j
 /** A peer whose state the test sets by hand; `view: false` hides inspect(), as a user's Raft may. */
 class FakePeer implements RaftPeer {
   term = 0;
+  votedFor = -1;
   role: Role = 'follower';
   commitIndex = 0;
   lastApplied = 0;
@@ -21,7 +22,7 @@ class FakePeer implements RaftPeer {
       this.inspect = () => ({
         term: this.term,
         role: this.role,
-        votedFor: -1,
+        votedFor: this.votedFor,
         commitIndex: this.commitIndex,
         lastApplied: this.lastApplied,
         lastIndex: this.entries.length,
@@ -51,7 +52,12 @@ function cluster(n: number, view = true) {
   const peers: (FakePeer | undefined)[] = Array.from({ length: n }, () => new FakePeer(view));
   let nowMs = 1234.5;
   const checker = new InvariantChecker({ peers, nowMs: () => nowMs });
-  return { peers, checker, at: (ms: number) => (nowMs = ms) };
+  // A correct peer saves what it changed before its event ends; these peers "save" at every check.
+  const check = () => {
+    peers.forEach((_, i) => checker.saved(i));
+    checker.check();
+  };
+  return { peers, checker, check, at: (ms: number) => (nowMs = ms) };
 }
 
 function violation(check: () => void): InvariantViolation {
@@ -66,7 +72,7 @@ function violation(check: () => void): InvariantViolation {
 
 describe('InvariantChecker, on peers set by hand', () => {
   it('passes a healthy cluster: one leader, matching logs, commits within the logs', () => {
-    const { peers, checker } = cluster(3);
+    const { peers, check } = cluster(3);
     for (const p of peers) {
       p!.term = 2;
       p!.setLog([1, 'a'], [2, 'b']);
@@ -74,153 +80,296 @@ describe('InvariantChecker, on peers set by hand', () => {
     }
     peers[0]!.role = 'leader';
     peers[0]!.commitIndex = 2;
-    expect(() => checker.check()).not.toThrow();
+    expect(() => check()).not.toThrow();
   });
 
   it('election safety: a second leader of a term fails the first check that sees it, even after the first stepped down', () => {
-    const { peers, checker, at } = cluster(3);
+    const { peers, check, at } = cluster(3);
     peers[0]!.term = 3;
     peers[0]!.role = 'leader';
-    checker.check();
+    check();
     peers[0]!.role = 'follower';
     peers[2]!.term = 3;
     peers[2]!.role = 'leader';
     at(2500);
-    const v = violation(() => checker.check());
+    const v = violation(() => check());
     expect(v.invariant).toBe('election safety');
     expect(v.message).toBe('strict mode: election safety violated at 2.5000s: S0 and S2 were both leader of term 3');
   });
 
   it('election safety works from getState alone when peers offer no view', () => {
-    const { peers, checker } = cluster(3, false);
+    const { peers, check } = cluster(3, false);
     peers[0]!.term = 1;
     peers[0]!.role = 'leader';
     peers[1]!.term = 1;
     peers[1]!.role = 'leader';
-    expect(violation(() => checker.check()).invariant).toBe('election safety');
+    expect(violation(() => check()).invariant).toBe('election safety');
   });
 
   it('log matching: one index and term with two different commands', () => {
-    const { peers, checker } = cluster(2);
+    const { peers, check } = cluster(2);
     peers[0]!.setLog([1, 'a'], [2, 'b']);
     peers[1]!.setLog([1, 'a'], [2, 'c']);
-    const v = violation(() => checker.check());
+    const v = violation(() => check());
     expect(v.invariant).toBe('log matching');
     expect(v.message).toContain('S0 and S1 both hold index 2 in term 2, with different commands "b" and "c"');
     expect(v.message).toContain('S1 log (term 0, follower, commit 0): 1:t1:"a" 2:t2:"c"');
   });
 
   it('log matching: one index and term after different previous terms, seen at different times', () => {
-    const { peers, checker } = cluster(2);
+    const { peers, check } = cluster(2);
     peers[0]!.setLog([1, 'a'], [3, 'x']);
-    checker.check();
+    check();
     // S0's entry is gone by the time S1 shows the same (index, term) after another term.
     peers[0]!.setLog([1, 'a']);
     peers[1]!.setLog([2, 'q'], [3, 'x']);
-    expect(violation(() => checker.check()).message).toContain('S0 and S1 both hold index 2 in term 3, but after different terms (1 and 2) at index 1');
+    expect(violation(() => check()).message).toContain('S0 and S1 both hold index 2 in term 3, but after different terms (1 and 2) at index 1');
   });
 
   it('log matching: terms going down within one log', () => {
-    const { peers, checker } = cluster(1);
+    const { peers, check } = cluster(1);
     peers[0]!.setLog([2, 'a'], [1, 'b']);
-    expect(violation(() => checker.check()).message).toContain('S0 holds term 1 at index 2 after term 2; terms in a log never go down');
+    expect(violation(() => check()).message).toContain('S0 holds term 1 at index 2 after term 2; terms in a log never go down');
   });
 
   it('skips a log whose version has not changed, and rescans it once it has', () => {
-    const { peers, checker } = cluster(1);
+    const { peers, check } = cluster(1);
     peers[0]!.setLog([2, 'a'], [2, 'b']);
-    checker.check();
+    check();
     peers[0]!.entries[1] = { term: 1, command: 'b' };
-    expect(() => checker.check()).not.toThrow();
+    expect(() => check()).not.toThrow();
     peers[0]!.logVersion++;
-    expect(violation(() => checker.check()).invariant).toBe('log matching');
+    expect(violation(() => check()).invariant).toBe('log matching');
   });
 
   it('leader completeness: a leader of a later term lacks an entry committed earlier', () => {
-    const { peers, checker } = cluster(3);
+    const { peers, check } = cluster(3);
     for (const p of peers) p!.term = 1;
     peers[0]!.setLog([1, 'a'], [1, 'b']);
     peers[0]!.commitIndex = 2;
     peers[1]!.setLog([1, 'a']);
-    checker.check();
+    peers[2]!.setLog([1, 'a'], [1, 'b']);
+    check();
     peers[1]!.term = 2;
     peers[1]!.role = 'leader';
-    const v = violation(() => checker.check());
+    const v = violation(() => check());
     expect(v.invariant).toBe('leader completeness');
     expect(v.message).toContain('S1 leads term 2 but holds nothing at index 2, where "b" (term 1) was committed by term 1');
   });
 
   it('leader completeness does not hold a leader to an entry committed in its own term or later', () => {
-    const { peers, checker } = cluster(3);
+    const { peers, check } = cluster(3);
     peers[0]!.term = 2;
     peers[0]!.setLog([1, 'a'], [2, 'b']);
     peers[0]!.commitIndex = 2;
+    peers[2]!.setLog([1, 'a'], [2, 'b']);
     // A stale leader of term 2 that has not heard of entry 2 is legal until a later term.
     peers[1]!.term = 2;
     peers[1]!.role = 'leader';
     peers[1]!.setLog([1, 'a']);
-    expect(() => checker.check()).not.toThrow();
+    expect(() => check()).not.toThrow();
   });
 
   it('state machine safety: two peers commit different entries at one index', () => {
-    const { peers, checker } = cluster(2);
+    const { peers, check } = cluster(3);
+    peers[2]!.setLog([1, 'a']);
     peers[0]!.setLog([1, 'a']);
     peers[0]!.commitIndex = 1;
-    checker.check();
+    check();
     peers[1]!.setLog([2, 'z']);
     peers[1]!.commitIndex = 1;
-    expect(violation(() => checker.check()).message).toContain('S0 committed "a" (term 1) at index 1 but S1 committed "z" (term 2)');
+    expect(violation(() => check()).message).toContain('S0 committed "a" (term 1) at index 1 but S1 committed "z" (term 2)');
   });
 
   it('state machine safety: a commit index past the end of the log', () => {
-    const { peers, checker } = cluster(1);
+    const { peers, check } = cluster(1);
     peers[0]!.setLog([1, 'a'], [1, 'b']);
     peers[0]!.commitIndex = 2;
-    checker.check();
+    check();
     peers[0]!.setLog([1, 'a']);
-    expect(violation(() => checker.check()).message).toContain("S0's commit index 2 is past its last log index 1");
+    expect(violation(() => check()).message).toContain("S0's commit index 2 is past its last log index 1");
   });
 
   it('state machine safety: two peers apply different commands at one index, reported when the event ends', () => {
-    const { peers, checker } = cluster(2, false);
+    const { peers, checker, check } = cluster(2, false);
     checker.onApply(0, { commandValid: true, command: 7, commandIndex: 1 });
     checker.onApply(1, { commandValid: true, command: 8, commandIndex: 1 });
-    expect(violation(() => checker.check()).message).toContain('S0 applied 7 at index 1 but S1 applied 8');
+    expect(violation(() => check()).message).toContain('S0 applied 7 at index 1 but S1 applied 8');
     expect(peers).toHaveLength(2);
   });
 
   it('monotonic: applied indexes go up by one within a run of a peer, and start again after a restart', () => {
-    const { checker } = cluster(1, false);
+    const { checker, check } = cluster(1, false);
     checker.onApply(0, { commandValid: true, command: 'a', commandIndex: 1 });
     checker.started(0);
     checker.onApply(0, { commandValid: true, command: 'a', commandIndex: 1 });
-    expect(() => checker.check()).not.toThrow();
+    expect(() => check()).not.toThrow();
     checker.onApply(0, { commandValid: true, command: 'c', commandIndex: 3 });
-    expect(violation(() => checker.check()).message).toContain('S0 applied index 3 right after index 1');
+    expect(violation(() => check()).message).toContain('S0 applied index 3 right after index 1');
   });
 
   it('monotonic: the term never goes down, across a restart too; the commit index only within a run', () => {
-    const { peers, checker } = cluster(1);
+    const { peers, checker, check } = cluster(1);
     peers[0]!.term = 4;
     peers[0]!.setLog([4, 'a']);
     peers[0]!.commitIndex = 1;
-    checker.check();
+    check();
     // A restart forgets the commit index, which is volatile state...
     checker.started(0);
     peers[0]!.commitIndex = 0;
-    expect(() => checker.check()).not.toThrow();
+    expect(() => check()).not.toThrow();
     // ...but not the term, which is persistent.
     peers[0]!.term = 3;
-    expect(violation(() => checker.check()).message).toContain("S0's term went down from 4 to 3");
+    expect(violation(() => check()).message).toContain("S0's term went down from 4 to 3");
   });
 
   it('monotonic: the commit index going down within a run', () => {
-    const { peers, checker } = cluster(1);
+    const { peers, check } = cluster(1);
     peers[0]!.setLog([1, 'a'], [1, 'b']);
     peers[0]!.commitIndex = 2;
-    checker.check();
+    check();
     peers[0]!.commitIndex = 1;
-    expect(violation(() => checker.check()).message).toContain("S0's commit index went down from 2 to 1");
+    expect(violation(() => check()).message).toContain("S0's commit index went down from 2 to 1");
+  });
+});
+
+describe('InvariantChecker, on the effects peers have', () => {
+  const grant = (term: number, candidate: number) => [{ term, candidateId: candidate, lastLogIndex: 0, lastLogTerm: 0 }, { term, voteGranted: true }] as const;
+
+  it('one vote per term: a vote granted in a term, then another to someone else after a restart', () => {
+    const { peers, checker, at } = cluster(3, false);
+    peers[0]!.term = 5;
+    checker.handled(0, 'RequestVote', ...grant(5, 1));
+    checker.check();
+    checker.started(0);
+    checker.restarted(0);
+    peers[0]!.term = 5;
+    at(3000);
+    checker.handled(0, 'RequestVote', ...grant(5, 2));
+    const v = violation(() => checker.check());
+    expect(v.invariant).toBe('one vote per term');
+    expect(v.message).toBe('strict mode: one vote per term violated at 3.0000s: S0 voted for S1 in term 5, then for S2 in the same term (votedFor must survive restarts)');
+  });
+
+  it('one vote per term, from the views too: a vote seen in votedFor counts', () => {
+    const { peers, check, checker } = cluster(2);
+    peers[0]!.term = 2;
+    peers[0]!.votedFor = 0;
+    check();
+    checker.handled(0, 'RequestVote', ...grant(2, 1));
+    expect(violation(() => checker.check()).message).toContain('S0 voted for S0 in term 2, then for S1');
+  });
+
+  it('persist before reveal: a vote granted before it was saved', () => {
+    const { peers, check, checker } = cluster(2);
+    check();
+    peers[0]!.term = 3;
+    peers[0]!.votedFor = 1;
+    checker.handled(0, 'RequestVote', ...grant(3, 1));
+    const v = violation(() => checker.check());
+    expect(v.invariant).toBe('persist before reveal');
+    expect(v.message).toContain('S0 granted its vote in term 3 to S1 before saving it (saved: term 0, no vote)');
+  });
+
+  it('persist before reveal: a request in a term not yet saved, and a candidate asking before saving its own vote', () => {
+    const { peers, check, checker } = cluster(2);
+    check();
+    checker.sent(0, 1, 'AppendEntries', { term: 1, leaderId: 0, prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0 });
+    expect(violation(() => checker.check()).message).toContain('S0 sent AppendEntries in term 1 to S1, but has saved only term 0');
+
+    const second = cluster(2);
+    second.peers[1]!.term = 4;
+    second.check();
+    second.checker.sent(1, 0, 'RequestVote', { term: 4, candidateId: 1, lastLogIndex: 0, lastLogTerm: 0 });
+    expect(violation(() => second.checker.check()).message).toContain('S1 asked S0 for its vote in term 4 before saving its vote for itself (saved: term 4, no vote)');
+    expect(peers).toHaveLength(2);
+  });
+
+  it('persist before reveal: a successful AppendEntries acknowledging entries the follower has not saved', () => {
+    const { peers, check, checker } = cluster(2);
+    peers[1]!.term = 2;
+    peers[1]!.setLog([1, 'a']);
+    check();
+    peers[1]!.setLog([1, 'a'], [2, 'b']);
+    const args = { term: 2, leaderId: 0, prevLogIndex: 1, prevLogTerm: 1, entries: [{ term: 2, command: 'b' }], leaderCommit: 1 };
+    checker.handled(1, 'AppendEntries', args, { term: 2, success: true, conflictTerm: -1, conflictIndex: 0 });
+    expect(violation(() => checker.check()).message).toContain('S1 acknowledged AppendEntries up to index 2 in term 2, but has saved its log only up to index 1');
+    // Once saved, the same acknowledgement is fine.
+    const fine = cluster(2);
+    fine.peers[1]!.term = 2;
+    fine.peers[1]!.setLog([1, 'a'], [2, 'b']);
+    fine.check();
+    fine.checker.handled(1, 'AppendEntries', args, { term: 2, success: true, conflictTerm: -1, conflictIndex: 0 });
+    expect(() => fine.checker.check()).not.toThrow();
+  });
+
+  it('persist before reveal: a restarted peer must come back with the state it last saved', () => {
+    const { peers, check, checker } = cluster(2);
+    peers[0]!.term = 3;
+    peers[0]!.votedFor = 1;
+    peers[0]!.setLog([1, 'a'], [3, 'b']);
+    check();
+    checker.started(0);
+    // The saved bytes lacked the vote: the new instance has voted for no one.
+    peers[0]!.votedFor = -1;
+    const v = violation(() => checker.restarted(0));
+    expect(v.invariant).toBe('persist before reveal');
+    expect(v.message).toContain('S0 restarted with term 3, no vote, last index 2, but its last save was taken with term 3, a vote for S1, last index 2');
+  });
+
+  it('committed on a majority: a commit index over an entry only one of three peers has saved', () => {
+    const { peers, check, checker } = cluster(3);
+    for (const p of peers) p!.term = 1;
+    peers[0]!.role = 'leader';
+    peers[0]!.setLog([1, 'a']);
+    check();
+    peers[0]!.commitIndex = 1;
+    const v = violation(() => checker.check());
+    expect(v.invariant).toBe('committed on a majority');
+    expect(v.message).toContain('S0 committed index 1 (term 1) in term 1, but only 1 of 3 peers have saved it (S0)');
+    // A crashed peer counts by what it saved.
+    const crashed = cluster(3);
+    for (const p of crashed.peers) p!.setLog([1, 'a']);
+    crashed.check();
+    crashed.peers[2] = undefined;
+    crashed.peers[1]!.setLog();
+    crashed.peers[0]!.commitIndex = 1;
+    expect(() => crashed.checker.check()).not.toThrow();
+  });
+
+  it('applied once: one index applied twice by one run of a peer', () => {
+    const { checker } = cluster(1, false);
+    checker.onApply(0, { commandValid: true, command: 'a', commandIndex: 1 });
+    checker.onApply(0, { commandValid: true, command: 'b', commandIndex: 2 });
+    checker.onApply(0, { commandValid: true, command: 'b', commandIndex: 2 });
+    const v = violation(() => checker.check());
+    expect(v.invariant).toBe('applied once');
+    expect(v.message).toContain('S0 applied index 2 again, having applied up to index 2 since it started');
+  });
+
+  it('election timer: a follower that denies a vote must not restart its timer; one that grants it may', () => {
+    const { peers, check, checker } = cluster(2, false);
+    peers[0]!.term = 3;
+    check();
+    const ask = { term: 3, candidateId: 1, lastLogIndex: 0, lastLogTerm: 0 };
+    checker.handled(0, 'RequestVote', ask, { term: 3, voteGranted: true }, { set: 1, cancelled: 1 });
+    checker.handled(0, 'RequestVote', ask, { term: 3, voteGranted: false }, { set: 0, cancelled: 0 });
+    expect(() => checker.check()).not.toThrow();
+    checker.handled(0, 'RequestVote', { ...ask, term: 2 }, { term: 3, voteGranted: false }, { set: 1, cancelled: 1 });
+    const v = violation(() => checker.check());
+    expect(v.invariant).toBe('election timer');
+    expect(v.message).toContain('S0 restarted a timer while denying S1 its vote in term 2, staying in term 3');
+  });
+
+  it('term adoption: a leader that stays in its term after a reply from a later one', () => {
+    const { peers, check, checker } = cluster(2, false);
+    peers[0]!.term = 2;
+    peers[0]!.role = 'leader';
+    check();
+    checker.replyHandled(0, 1, 'AppendEntries', {}, { term: 4, success: false });
+    const v = violation(() => checker.check());
+    expect(v.invariant).toBe('term adoption');
+    expect(v.message).toContain('S0 got a AppendEntries reply from S1 in term 4 but stays in term 2 as leader');
   });
 });
 
@@ -257,7 +406,7 @@ describe('strict mode on the suite', () => {
     },
   );
 
-  it('a Raft without a view is still held to election safety', async () => {
+  it('a Raft without a view is still held to one vote per term, by the replies it gives', async () => {
     const hidden = {
       make: (options: Parameters<typeof votesTwice.make>[0]) => {
         const peer = votesTwice.make(options);
@@ -267,7 +416,7 @@ describe('strict mode on the suite', () => {
     let caught = 0;
     for (let seed = 0; seed < 20; seed++) {
       const outcome = await runLabTest({ test: 'TestManyElections2A', seed, raft: hidden, strict: true });
-      if (outcome.error?.startsWith('strict mode: election safety violated')) caught++;
+      if (outcome.error?.startsWith('strict mode: one vote per term violated')) caught++;
     }
     expect(caught).toBeGreaterThan(0);
   });

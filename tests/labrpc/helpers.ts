@@ -1,5 +1,5 @@
+import { gobReplySize, gobRequestSize } from '../../src/labrpc/gob-size.js';
 import { ClientEnd, Network, Server, type Handler, type NetworkObserver } from '../../src/labrpc/network.js';
-import { encode } from '../../src/sim/codec.js';
 import { makeRandom } from '../../src/sim/random.js';
 import { SimClock } from '../../src/sim/sim-clock.js';
 import { captureLog, drain } from '../sim/helpers.js';
@@ -20,10 +20,12 @@ export interface EchoArgs {
 
 /**
  * A network on a bare SimClock, driven with runNext(): no SimWorld. Every
- * server runs an `Echo` handler that records when it saw each call.
+ * server runs an `Echo` handler that records when it saw each call. As in a
+ * simulated world, one seeded stream drives the network and the clock's
+ * order among events due at one instant.
  */
 export class NetHarness {
-  readonly clock = new SimClock();
+  readonly clock: SimClock;
   readonly net: Network;
   /** Call id → virtual time at which a handler ran for it. */
   readonly handledAtMs = new Map<number, number>();
@@ -32,7 +34,9 @@ export class NetHarness {
   readonly calls: CallRecord[] = [];
 
   constructor(seed = 1, observer?: NetworkObserver) {
-    this.net = new Network({ clock: this.clock, random: makeRandom(seed), log: captureLog(this.clock, 'trace'), ...(observer === undefined ? {} : { observer }) });
+    const random = makeRandom(seed);
+    this.clock = new SimClock(random);
+    this.net = new Network({ clock: this.clock, random, log: captureLog(this.clock, 'trace'), ...(observer === undefined ? {} : { observer }) });
   }
 
   /** A fresh server under `name`, answering Echo with `{ from: name, id, pad }`. */
@@ -58,7 +62,7 @@ export class NetHarness {
   }
 
   call(end: ClientEnd, args: EchoArgs, method = 'Echo'): CallRecord {
-    const record: CallRecord = { id: args.id, sentAtMs: this.clock.now(), requestBytes: encode(args).length, replies: [], repliedAtMs: [] };
+    const record: CallRecord = { id: args.id, sentAtMs: this.clock.now(), requestBytes: gobRequestSize(method, args), replies: [], repliedAtMs: [] };
     this.calls.push(record);
     end.call(method, args, (reply) => {
       record.replies.push(reply);
@@ -90,7 +94,7 @@ export function runCalls(seed: number, n: number, configure: (h: NetHarness) => 
   return { h, calls };
 }
 
-/** The bytes labrpc counts for a delivered reply to `args` from server `name`. */
+/** The bytes labrpc counts for a delivered reply to `args` from server `name`: gob's size of it. */
 export function echoReplyBytes(name: number, args: EchoArgs): number {
-  return encode({ from: name, id: args.id, pad: args.pad ?? '' }).length;
+  return gobReplySize('Echo', { from: name, id: args.id, pad: args.pad ?? '' });
 }

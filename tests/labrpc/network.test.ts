@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ClientEnd,
+  HOP_MS_MAX,
+  HOP_STEP_MS,
   LONG_DELAY_MS_MAX,
   REORDER_CHANCE,
   REORDER_DELAY_MS_BASE,
@@ -33,23 +35,75 @@ function uniformMoments(n: number): [number, number] {
   return [(n - 1) / 2, (n * n - 1) / 12];
 }
 
+/** Mean and variance of one goroutine hop: uniform on 0, 1/8, …, 1 ms. */
+const HOP_STEPS = HOP_MS_MAX / HOP_STEP_MS + 1;
+const [HOP_MEAN, HOP_VARIANCE] = uniformMoments(HOP_STEPS).map((m, i) => m * HOP_STEP_MS ** (i + 1)) as [number, number];
+
+/** Moments of a sum of independent delays. */
+function plus(a: [number, number], b: [number, number]): [number, number] {
+  return [a[0] + b[0], a[1] + b[1]];
+}
+
+/** Whether `ms` is a whole number of hop steps (every delay here is). */
+function onHopGrid(ms: number): boolean {
+  return Number.isInteger(ms / HOP_STEP_MS);
+}
+
 describe('reliable network', () => {
-  it('delivers at the same virtual instant, but never inside call()', () => {
+  it('delivers a request one goroutine hop after the call and its reply one hop after the handler, never inside call()', () => {
     const h = new NetHarness();
     h.addServer(0);
     const end = h.endTo(0);
     h.clock.setTimer(5, () => h.call(end, { id: 1, pad: 'x' }));
-    runUntil(h.clock, 5);
+    runUntil(h.clock, 5 + 2 * HOP_MS_MAX);
     const [call] = h.calls;
     expect(call!.replies).toEqual([{ from: 0, id: 1, pad: 'x' }]);
-    expect(call!.repliedAtMs).toEqual([5]);
-    expect(h.handledAtMs.get(1)).toBe(5);
+    const handledAtMs = h.handledAtMs.get(1)!;
+    expect(handledAtMs).toBeGreaterThanOrEqual(5);
+    expect(handledAtMs).toBeLessThanOrEqual(5 + HOP_MS_MAX);
+    expect(call!.repliedAtMs[0]).toBeGreaterThanOrEqual(handledAtMs);
+    expect(call!.repliedAtMs[0]! - handledAtMs).toBeLessThanOrEqual(HOP_MS_MAX);
 
     const late = h.call(end, { id: 2 });
     expect(late.replies).toEqual([]);
     expect(h.handledAtMs.has(2)).toBe(false);
     h.drain();
     expect(late.replies).toEqual([{ from: 0, id: 2, pad: '' }]);
+  });
+
+  it('a request and its reply are separate events: other events run between them', () => {
+    const h = new NetHarness(3);
+    h.addServer(0);
+    const call = h.call(h.endTo(0), { id: 1 });
+    let events = 0;
+    while (!h.handledAtMs.has(1)) {
+      h.clock.runNext();
+      events++;
+    }
+    // The handler has run, but its reply is still an event to come.
+    expect(call.replies).toEqual([]);
+    h.clock.setTimer(0, () => {});
+    h.drain();
+    expect(call.replies).toHaveLength(1);
+    expect(events).toBe(1);
+  });
+
+  it('on a reliable network, calls made together are handled and answered in seeded, varying orders', () => {
+    const orders = new Set<string>();
+    const overtaken = { count: 0 };
+    for (let seed = 0; seed < 40; seed++) {
+      const { h, calls } = runCalls(seed, 5, () => {});
+      const handled = [...h.handledAtMs.entries()].sort((a, b) => a[1] - b[1]).map(([id]) => id);
+      orders.add(handled.join(','));
+      // A reply overtakes when a later-handled call is answered first.
+      const byReply = [...calls].sort((a, b) => a.repliedAtMs[0]! - b.repliedAtMs[0]!).map((c) => c.id);
+      if (byReply.join(',') !== handled.join(',')) overtaken.count++;
+      // One seed, one order.
+      const again = runCalls(seed, 5, () => {});
+      expect(again.calls.map((c) => c.repliedAtMs[0])).toEqual(calls.map((c) => c.repliedAtMs[0]));
+    }
+    expect(orders.size).toBeGreaterThan(20);
+    expect(overtaken.count).toBeGreaterThan(10);
   });
 
   it('the handler gets a copy: changing args after call() does not reach it', () => {
@@ -133,7 +187,8 @@ describe('reliable network', () => {
   it('total bytes are the request sizes plus the sizes of delivered replies', () => {
     const h = new NetHarness();
     h.addServer(0);
-    const calls = [h.call(h.endTo(0), { id: 1 }), h.call(h.endTo(0), { id: 200, pad: 'z'.repeat(300) })];
+    // One method, one Go type: every Echo carries both fields.
+    const calls = [h.call(h.endTo(0), { id: 1, pad: '' }), h.call(h.endTo(0), { id: 200, pad: 'z'.repeat(300) })];
     h.drain();
     const expected = calls.reduce((sum, c, i) => sum + c.requestBytes + echoReplyBytes(0, h.received[i]!), 0);
     expect(h.net.getTotalBytes()).toBe(expected);
@@ -180,12 +235,13 @@ describe('calls that cannot reach a server', () => {
         expectOneReplyEach(calls);
         expect(calls.filter((c) => c.replies[0] !== undefined)).toEqual([]);
         expect(h.handledAtMs.size).toBe(0);
+        // labrpc's delay, then a hop back to the caller.
         const delays = calls.map((c) => c.repliedAtMs[0]! - c.sentAtMs);
         expect(Math.min(...delays)).toBeGreaterThanOrEqual(0);
-        expect(Math.max(...delays)).toBeLessThan(limitMs);
+        expect(Math.max(...delays)).toBeLessThan(limitMs + HOP_MS_MAX);
         // The whole range is used, uniformly.
         expect(Math.max(...delays)).toBeGreaterThan(limitMs * 0.99 - 1);
-        expectMean(delays, ...uniformMoments(limitMs));
+        expectMean(delays, ...plus(uniformMoments(limitMs), [HOP_MEAN, HOP_VARIANCE]));
         // labrpc counts these calls and their request bytes, though no server saw them.
         expect(h.net.getTotalCount()).toBe(4000);
         expect(h.net.getTotalBytes()).toBe(calls.reduce((sum, c) => sum + c.requestBytes, 0));
@@ -225,7 +281,7 @@ describe('a server cut off while a request is in flight', () => {
       const call = h.call(end, { id: 7 });
       cut(h, end);
       h.drain();
-      expect(h.handledAtMs.get(7)).toBe(0);
+      expect(h.handledAtMs.get(7)).toBeLessThanOrEqual(HOP_MS_MAX);
       expect(call.replies).toEqual([undefined]);
       // The discarded reply's bytes are not counted.
       expect(h.net.getTotalBytes()).toBe(call.requestBytes);
@@ -260,27 +316,28 @@ describe('unreliable network (20 000 calls, fixed seed)', () => {
     expectOneReplyEach(calls);
   });
 
-  it('requests are delayed by a uniform 0 to 26 ms', () => {
+  it('requests are delayed by a uniform 0 to 26 ms, plus a goroutine hop', () => {
     const delays = handled.map((c) => h.handledAtMs.get(c.id)! - c.sentAtMs);
     expect(Math.min(...delays)).toBe(0);
-    expect(Math.max(...delays)).toBe(UNRELIABLE_DELAY_MS_MAX - 1);
-    expect(delays.every(Number.isInteger)).toBe(true);
-    expectMean(delays, ...uniformMoments(UNRELIABLE_DELAY_MS_MAX));
+    expect(Math.max(...delays)).toBe(UNRELIABLE_DELAY_MS_MAX - 1 + HOP_MS_MAX);
+    expect(delays.every(onHopGrid)).toBe(true);
+    expectMean(delays, ...plus(uniformMoments(UNRELIABLE_DELAY_MS_MAX), [HOP_MEAN, HOP_VARIANCE]));
   });
 
   it('about 10% of requests are lost, and their handler never runs', () => {
     expectBinomial(lostRequests.length, calls.length, lossRate);
     expect(h.net.getCount(0)).toBe(handled.length);
-    // A lost request fails after its delay, not at once and not late.
-    expect(lostRequests.every((c) => c.repliedAtMs[0]! - c.sentAtMs < UNRELIABLE_DELAY_MS_MAX)).toBe(true);
+    // A lost request fails after its delay and the hops there and back, not late.
+    expect(lostRequests.every((c) => c.repliedAtMs[0]! - c.sentAtMs < UNRELIABLE_DELAY_MS_MAX + 2 * HOP_MS_MAX)).toBe(true);
   });
 
   it('about 10% of the remaining replies are lost', () => {
     expectBinomial(lostReplies.length, handled.length, lossRate);
   });
 
-  it('delivered replies are correct and come back when the handler ran (no reordering)', () => {
-    const wrong = delivered.filter((c) => (c.replies[0] as { id: number }).id !== c.id || c.repliedAtMs[0] !== h.handledAtMs.get(c.id));
+  it('delivered replies are correct and come back within a hop of the handler (no long reordering)', () => {
+    const late = (c: CallRecord) => c.repliedAtMs[0]! - h.handledAtMs.get(c.id)!;
+    const wrong = delivered.filter((c) => (c.replies[0] as { id: number }).id !== c.id || late(c) < 0 || late(c) > HOP_MS_MAX);
     expect(wrong).toEqual([]);
   });
 
@@ -294,8 +351,9 @@ describe('unreliable network (20 000 calls, fixed seed)', () => {
 
 describe('long reordering (reliable, 20 000 calls, fixed seed)', () => {
   const { h, calls } = runCalls(77, 20_000, ({ net }) => net.setLongReordering(true));
+  // A reply comes back a hop after its handler, or a hold and a hop after it.
   const holds = calls.map((c) => c.repliedAtMs[0]! - h.handledAtMs.get(c.id)!);
-  const held = holds.filter((ms) => ms > 0);
+  const held = holds.filter((ms) => ms > HOP_MS_MAX);
 
   it('every call is handled and gets its reply exactly once', () => {
     expectOneReplyEach(calls);
@@ -308,7 +366,7 @@ describe('long reordering (reliable, 20 000 calls, fixed seed)', () => {
 
   it('a held reply waits 200 ms plus up to 2000 ms, skewed short as in labrpc', () => {
     expect(Math.min(...held)).toBeGreaterThanOrEqual(REORDER_DELAY_MS_BASE);
-    expect(Math.max(...held)).toBeLessThan(REORDER_DELAY_MS_BASE + REORDER_DELAY_MS_SPREAD);
+    expect(Math.max(...held)).toBeLessThan(REORDER_DELAY_MS_BASE + REORDER_DELAY_MS_SPREAD + HOP_MS_MAX);
     expect(Math.max(...held)).toBeGreaterThan(REORDER_DELAY_MS_BASE + REORDER_DELAY_MS_SPREAD * 0.95);
     // The extra wait is rand.Intn(1 + rand.Intn(2000)): Y uniform on [0, X], X uniform on [0, 2000).
     let ey = 0;
@@ -319,8 +377,7 @@ describe('long reordering (reliable, 20 000 calls, fixed seed)', () => {
     }
     expectMean(
       held.map((ms) => ms - REORDER_DELAY_MS_BASE),
-      ey,
-      ey2 - ey * ey,
+      ...plus([ey, ey2 - ey * ey], [HOP_MEAN, HOP_VARIANCE]),
     );
   });
 
@@ -337,7 +394,8 @@ describe('cleanup', () => {
     h.net.setLongReordering(true);
     h.net.setLongDelays(true);
     const held = h.callMany(h.endTo(0), 30);
-    runUntil(h.clock, 0);
+    // Every request is handled and every reply not held is back by now.
+    runUntil(h.clock, 2 * HOP_MS_MAX);
     const waiting = held.filter((c) => c.replies.length === 0);
     expect(waiting.length).toBeGreaterThan(5);
     const queued = h.callMany(h.endTo(0), 5, 100);

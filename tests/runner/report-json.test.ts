@@ -5,21 +5,21 @@ import type { RunResult } from '../../src/runner/protocol.js';
 const header = { seed: 100, mode: 'sim' as const, workers: 2, startedAt: '2025-06-07T08:09:10.000Z', wallMs: 50 };
 
 function run(test: string, k: number, overrides: Partial<RunRecord> = {}): RunRecord {
-  return { test, k, seed: 100 + k, passed: true, wallMs: 10, simMs: 3000, error: null, log: null, ...overrides };
+  return { test, k, seed: 100 + k, passed: true, wallMs: 10, simMs: 3000, raftMs: 2, error: null, log: null, ...overrides };
 }
 
 describe('runRecord', () => {
   it('keeps a run\'s outcome, with null for what it has not', () => {
     const passed: RunResult = { test: 'TestA', k: 3, seed: 103, passed: true, wallMs: 4, log: ['x'] };
-    expect(runRecord(passed, undefined)).toEqual({ test: 'TestA', k: 3, seed: 103, passed: true, wallMs: 4, simMs: null, error: null, log: null });
-    const failed: RunResult = { ...passed, passed: false, error: 'no leader', simMs: 5000 };
-    expect(runRecord(failed, 'out/TestA_3.log')).toEqual({ ...runRecord(passed, undefined), passed: false, simMs: 5000, error: 'no leader', log: 'out/TestA_3.log' });
+    expect(runRecord(passed, undefined)).toEqual({ test: 'TestA', k: 3, seed: 103, passed: true, wallMs: 4, simMs: null, raftMs: null, error: null, log: null });
+    const failed: RunResult = { ...passed, passed: false, error: 'no leader', simMs: 5000, raftMs: 1.5 };
+    expect(runRecord(failed, 'out/TestA_3.log')).toEqual({ ...runRecord(passed, undefined), passed: false, simMs: 5000, raftMs: 1.5, error: 'no leader', log: 'out/TestA_3.log' });
   });
 });
 
 describe('buildReport', () => {
   it('has exactly the version-1 fields, tests in the given order and runs sorted by test then k', () => {
-    const runs = [run('TestB', 1), run('TestA', 1, { wallMs: 30, simMs: 5000 }), run('TestB', 0, { passed: false, error: 'x' }), run('TestA', 0)];
+    const runs = [run('TestB', 1), run('TestA', 1, { wallMs: 30, simMs: 5000, raftMs: 4 }), run('TestB', 0, { passed: false, error: 'x' }), run('TestA', 0)];
     const report = buildReport(header, ['TestA', 'TestB', 'TestC'], runs);
     expect(Object.keys(report)).toEqual(['version', 'seed', 'mode', 'workers', 'startedAt', 'wallMs', 'command', 'tests', 'runs']);
     expect(report.command).toBeNull();
@@ -27,9 +27,9 @@ describe('buildReport', () => {
     expect(report.version).toBe(1);
     expect(report.runs.map((r) => `${r.test}#${r.k}`)).toEqual(['TestA#0', 'TestA#1', 'TestB#0', 'TestB#1']);
     expect(report.tests).toEqual([
-      { name: 'TestA', runs: 2, failed: 0, meanMs: 20, stdMs: 10, meanSimMs: 4000, stdSimMs: 1000 },
-      { name: 'TestB', runs: 2, failed: 1, meanMs: 10, stdMs: 0, meanSimMs: 3000, stdSimMs: 0 },
-      { name: 'TestC', runs: 0, failed: 0, meanMs: null, stdMs: null, meanSimMs: null, stdSimMs: null },
+      { name: 'TestA', runs: 2, failed: 0, meanMs: 20, stdMs: 10, meanSimMs: 4000, stdSimMs: 1000, meanRaftMs: 3, stdRaftMs: 1 },
+      { name: 'TestB', runs: 2, failed: 1, meanMs: 10, stdMs: 0, meanSimMs: 3000, stdSimMs: 0, meanRaftMs: 2, stdRaftMs: 0 },
+      { name: 'TestC', runs: 0, failed: 0, meanMs: null, stdMs: null, meanSimMs: null, stdSimMs: null, meanRaftMs: null, stdRaftMs: null },
     ]);
   });
 

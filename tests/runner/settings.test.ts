@@ -8,7 +8,7 @@ import { DEFAULT_RUN_SETTINGS, replayFlags, runMode, type RunSettings } from '..
 
 describe('RunSettings', () => {
   it('defaults to a quiet simulated run of the reference Raft, without extra checks', () => {
-    expect(DEFAULT_RUN_SETTINGS).toEqual({ realtime: false, logLevel: 'none', strict: false, checkDeterminism: false });
+    expect(DEFAULT_RUN_SETTINGS).toEqual({ realtime: false, logLevel: 'none', strict: false, checkDeterminism: false, chargeCpu: false });
     expect(replayFlags(DEFAULT_RUN_SETTINGS)).toEqual({ before: [], after: [] });
   });
 
@@ -19,8 +19,8 @@ describe('RunSettings', () => {
   });
 
   it('gives a replay word for every setting that is not its default', () => {
-    const all: RunSettings = { realtime: true, logLevel: 'trace', strict: true, checkDeterminism: true, raftModule: 'mine/raft.mjs' };
-    expect(replayFlags(all)).toEqual({ before: ['--raft', 'mine/raft.mjs'], after: ['--realtime', '-r', '--check-determinism', '-vv'] });
+    const all: RunSettings = { realtime: true, logLevel: 'trace', strict: true, checkDeterminism: true, chargeCpu: true, raftModule: 'mine/raft.mjs' };
+    expect(replayFlags(all)).toEqual({ before: ['--raft', 'mine/raft.mjs'], after: ['--realtime', '-r', '--check-determinism', '--charge-cpu', '-vv'] });
     expect(replayFlags({ ...DEFAULT_RUN_SETTINGS, exec: 'true' }).before).toEqual(['--exec', 'true']);
     expect(replayCommand({ ...DEFAULT_RUN_SETTINGS, logLevel: 'debug' }, 'TestA', 9)).toBe('npx raft-dstest TestA --seed 9 -n 1 -v');
   });

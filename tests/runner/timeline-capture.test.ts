@@ -15,6 +15,8 @@ describe('TimelineCapture', () => {
     expect(new TimelineCapture('sim').take(passed, false)).toBe(false);
     expect(new TimelineCapture('realtime').take({ ...failed, simMs: undefined }, true)).toBe(false);
     expect(new TimelineCapture('exec').take(failed, true)).toBe(false);
+    // --charge-cpu: virtual time depends on the machine, so the seed does not replay the run.
+    expect(new TimelineCapture('sim', true).take(failed, true)).toBe(false);
     // A timeout or a crash: the pool's result has no virtual time.
     expect(new TimelineCapture('sim').take({ ...failed, simMs: undefined }, true)).toBe(false);
   });

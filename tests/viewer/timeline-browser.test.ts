@@ -81,9 +81,10 @@ describe.runIf(hasChromium && viewerBuilt)('the HTML report in headless Chromium
     const marker = first.locator('.tl-failure-marker');
     await expect.poll(() => marker.isVisible()).toBe(true);
     const error = await first.locator('.error-head').textContent();
-    const named = [...error!.matchAll(/S(\d)/g)].map((m) => `S${m[1]}`);
+    const named = [...new Set([...error!.matchAll(/S(\d)/g)].map((m) => `S${m[1]}`))].sort();
+    expect(named.length).toBeGreaterThan(0);
     expect(await first.locator('.tl-lane-label.blamed').allTextContents()).toEqual(named);
-    expect(await first.locator('.tl-failure-peer').count()).toBe(2);
+    expect(await first.locator('.tl-failure-peer').count()).toBe(named.length);
   });
 
   it('draws RPCs as arrows, requests and replies, with lost ones crossed', async () => {

@@ -1,0 +1,158 @@
+import type { ApplyMsg, ClientEnd, Persister as PersisterInterface, RaftPeer } from '../raft/types.js';
+import type { Clock, Timer } from '../sim/clock.js';
+import type { RaftMeter } from './raft-meter.js';
+
+/**
+ * What the harness sees of one peer's effects, as they happen: the RPCs it
+ * sends, the replies it gets, the replies its handlers give, the states it
+ * saves. Strict mode checks them; the determinism check records them.
+ */
+export interface PeerObserver {
+  /** Peer `from` calls `method(args)` on peer `to`. */
+  sent?(from: number, to: number, method: string, args: unknown): void;
+  /** The reply to that call (undefined when it was lost) reached `from`, whose callback runs next. */
+  replyArrived?(from: number, to: number, method: string, args: unknown, reply: unknown): void;
+  /** `from`'s callback for that reply has run. */
+  replyHandled?(from: number, to: number, method: string, args: unknown, reply: unknown): void;
+  /**
+   * Peer `me`'s handler for `method` returned `reply`, which the network now
+   * carries back; `timers` counts the timers it set, and the pending ones it
+   * cancelled, while it ran.
+   */
+  handled?(me: number, method: string, args: unknown, reply: unknown, timers: TimerActivity): void;
+  /** Peer `me` saved `raftState`. */
+  saved?(me: number, raftState: Uint8Array): void;
+}
+
+/** Timers a peer set, and pending timers it cancelled, during one call. */
+export interface TimerActivity {
+  set: number;
+  cancelled: number;
+}
+
+export interface TapOptions {
+  me: number;
+  ends: readonly ClientEnd[];
+  persister: PersisterInterface;
+  /** The clock the peer's timers go on. */
+  clock: Clock;
+  apply: (msg: ApplyMsg) => void;
+  observers: readonly PeerObserver[];
+  meter: RaftMeter;
+  /**
+   * Whether the peer tapped is still the live one: a crashed peer's
+   * instance may go on running callbacks, which no observer should count.
+   */
+  isCurrent: () => boolean;
+}
+
+/** The peer's means to reach the world, each tapped; and a tap for the handlers it offers. */
+export interface TappedPeer {
+  peers: ClientEnd[];
+  persister: PersisterInterface;
+  clock: Clock;
+  apply: (msg: ApplyMsg) => void;
+  handlers(handlers: RaftPeer['handlers']): RaftPeer['handlers'];
+  /** The peer as the tests call it: Start() and the rest on the meter. */
+  peer(rf: RaftPeer): RaftPeer;
+}
+
+/**
+ * Wraps everything between the harness and one peer: calls into the peer
+ * (timers, handlers, reply callbacks, Start) run on the meter, calls out of
+ * it (apply, the observers) off it, and every effect is shown to the observers.
+ */
+export function tapPeer(o: TapOptions): TappedPeer {
+  const { me, meter, observers } = o;
+  const watching = observers.length > 0;
+  const tell = (fn: (observer: PeerObserver) => void) => {
+    if (!o.isCurrent()) return;
+    meter.outside(() => {
+      for (const observer of observers) fn(observer);
+    });
+  };
+
+  const peers = o.ends.map(
+    (end, to): ClientEnd => ({
+      call: (method, args, onReply) => {
+        if (watching) tell((w) => w.sent?.(me, to, method, args));
+        end.call(method, args, (reply) => {
+          if (watching) tell((w) => w.replyArrived?.(me, to, method, args, reply));
+          meter.inside(() => onReply(reply));
+          if (watching) tell((w) => w.replyHandled?.(me, to, method, args, reply));
+        });
+      },
+    }),
+  );
+
+  // Every other method of the persister (reads, sizes, snapshots) is the persister's own.
+  const persister: PersisterInterface = watching
+    ? Object.create(o.persister, {
+        save: {
+          value: (raftState: Uint8Array, snapshot?: Uint8Array) => {
+            o.persister.save(raftState, snapshot);
+            tell((w) => w.saved?.(me, raftState));
+          },
+        },
+      })
+    : o.persister;
+
+  // Counted so that a handler's timer resets can be told apart (an election timer restarted on a denied vote).
+  const timers: TimerActivity = { set: 0, cancelled: 0 };
+  const clock: Clock = watching
+    ? {
+        now: () => o.clock.now(),
+        setTimer: (delayMs: number, fn: () => void): Timer => {
+          timers.set++;
+          let pending = true;
+          const timer = o.clock.setTimer(delayMs, () => {
+            pending = false;
+            meter.inside(fn);
+          });
+          return {
+            cancel: () => {
+              if (pending) timers.cancelled++;
+              pending = false;
+              timer.cancel();
+            },
+          };
+        },
+      }
+    : {
+        now: () => o.clock.now(),
+        setTimer: (delayMs: number, fn: () => void): Timer => o.clock.setTimer(delayMs, () => meter.inside(fn)),
+      };
+
+  return {
+    peers,
+    persister,
+    clock,
+    apply: (msg) => meter.outside(() => o.apply(msg)),
+    handlers: (handlers) => {
+      const tapped: Record<string, (args: never) => unknown> = {};
+      for (const [method, handler] of Object.entries(handlers)) {
+        tapped[method] = (args: never) => {
+          const set = timers.set;
+          const cancelled = timers.cancelled;
+          const reply = meter.inside(() => handler(args));
+          if (watching) {
+            const activity = { set: timers.set - set, cancelled: timers.cancelled - cancelled };
+            tell((w) => w.handled?.(me, method, args, reply, activity));
+          }
+          return reply;
+        };
+      }
+      return tapped;
+    },
+    peer: (rf) => {
+      const tapped: RaftPeer = {
+        start: (command) => meter.inside(() => rf.start(command)),
+        getState: () => rf.getState(),
+        kill: () => rf.kill(),
+        handlers: rf.handlers,
+      };
+      if (rf.inspect !== undefined) tapped.inspect = () => rf.inspect!();
+      return tapped;
+    },
+  };
+}

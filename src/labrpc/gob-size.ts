@@ -1,0 +1,343 @@
+/**
+ * How many bytes labgob (Go's encoding/gob) would put on the wire for an
+ * RPC's arguments or reply, so that the lab's byte checks (TestRPCBytes2B)
+ * are exactly as strict here as in Go. The network still carries the compact
+ * codec's bytes; only the counters read these sizes.
+ *
+ * labrpc encodes every request and every reply with a fresh gob encoder, so
+ * each message carries the descriptions of its struct and slice types before
+ * its value: that is why an empty AppendEntries costs about 200 bytes in Go.
+ * A plain value is read as the Go value a lab solution would send:
+ * - an object is a struct whose fields are its keys, capitalised
+ *   (`prevLogIndex` is `PrevLogIndex`); the top-level struct is named
+ *   `<Method>Args` or `<Method>Reply`, a nested one after its field, and the
+ *   element of an array of objects `LogEntry`;
+ * - a field called `command` is `interface{}`, as the lab's ApplyMsg.Command
+ *   is, so its value carries its concrete type's name (`int`, `string`);
+ * - an integer is an `int`, another number a `float64`, a Uint8Array a
+ *   `[]byte`, null or undefined a nil interface, an array a slice (an empty
+ *   one a `[]LogEntry`, whose type gob describes even when it holds nothing).
+ * As gob does, fields holding zero values (0, false, "", empty slices, nil)
+ * are left out of the value but never out of the type.
+ */
+
+type Scalar = 'int' | 'float' | 'bool' | 'string' | 'bytes' | 'interface';
+type GoType =
+  | { readonly kind: Scalar }
+  | { readonly kind: 'slice'; readonly name: string; readonly elem: GoType }
+  | { readonly kind: 'struct'; readonly name: string; readonly fields: readonly GoField[] };
+interface GoField {
+  readonly name: string;
+  readonly key: string;
+  readonly type: GoType;
+}
+
+/** gob's predefined type ids (encoding/gob type.go), each one byte on the wire as a signed int. */
+const BUILTIN_ID: Record<Scalar, number> = { bool: 1, int: 2, float: 4, bytes: 5, string: 6, interface: 8 };
+/**
+ * User types get ids from 65 on, in a Go test process never past 127, and a
+ * signed int in that range (or its negative, which names a definition) takes
+ * two bytes.
+ */
+const USER_ID_BYTES = 2;
+/** The Go names labgob registers the builtin types under, which an interface value carries. */
+const CONCRETE_NAME: Record<Exclude<Scalar, 'interface'>, string> = {
+  int: 'int',
+  float: 'float64',
+  bool: 'bool',
+  string: 'string',
+  bytes: '[]uint8',
+};
+
+const INT: GoType = { kind: 'int' };
+const FLOAT: GoType = { kind: 'float' };
+const BOOL: GoType = { kind: 'bool' };
+const STRING: GoType = { kind: 'string' };
+const BYTES: GoType = { kind: 'bytes' };
+const INTERFACE: GoType = { kind: 'interface' };
+/** The log entry of a lab solution, assumed for an empty array (gob describes the type all the same). */
+const LOG_ENTRY_NAME = 'LogEntry';
+const LOG_ENTRY: GoType = {
+  kind: 'struct',
+  name: LOG_ENTRY_NAME,
+  fields: [
+    { name: 'Term', key: 'term', type: INT },
+    { name: 'Command', key: 'command', type: INTERFACE },
+  ],
+};
+
+/**
+ * Sizes the messages of one network. A Go type never changes, so each
+ * message type is worked out once, from the first value sent under its name,
+ * with its definitions' size; only values are sized per message after that.
+ * A type worked out from an empty array (whose element type was assumed) is
+ * worked out again from the first value whose arrays are not empty. The
+ * cache lives with the network, so a run's sizes depend on that run alone.
+ */
+export class GobSizer {
+  private readonly types = new Map<string, { type: GoType; definitionsSize: number; assumed: boolean }>();
+
+  requestSize(method: string, args: unknown): number {
+    return this.size(args, `${method}Args`);
+  }
+
+  replySize(method: string, reply: unknown): number {
+    return this.size(reply, `${method}Reply`);
+  }
+
+  /** The bytes labgob would encode `value` into, as a value of the Go type `typeName`. */
+  size(value: unknown, typeName: string): number {
+    let known = this.types.get(typeName);
+    if (known === undefined || (known.assumed && !hasEmptyArray(value)) || hasMoreFields(value, known.type)) {
+      const inferred = { assumed: false };
+      const type = typeOf(value, typeName, inferred);
+      known = { type, definitionsSize: definitionsSize(type, new Set()), assumed: inferred.assumed };
+      this.types.set(typeName, known);
+    }
+    const { type } = known;
+    if (type.kind === 'struct') return known.definitionsSize + message(USER_ID_BYTES + structSize(type, value as Record<string, unknown>));
+    // A value that is not a struct goes as a singleton: field delta 0, then the value.
+    return known.definitionsSize + message(idSize(type) + 1 + valueSize(type, value));
+  }
+}
+
+/** The bytes labgob would encode `value` into, as a value of the Go type `typeName` (uncached). */
+export function gobSize(value: unknown, typeName: string): number {
+  return new GobSizer().size(value, typeName);
+}
+
+export function gobRequestSize(method: string, args: unknown): number {
+  return gobSize(args, `${method}Args`);
+}
+
+export function gobReplySize(method: string, reply: unknown): number {
+  return gobSize(reply, `${method}Reply`);
+}
+
+/** Whether a value has fields its cached type lacks (a field a first message left out). */
+function hasMoreFields(value: unknown, type: GoType): boolean {
+  if (type.kind !== 'struct' || typeof value !== 'object' || value === null) return false;
+  return Object.keys(value).length > type.fields.length;
+}
+
+/** Whether a message has an empty array among its fields (or is one), whose element type is unknown. */
+function hasEmptyArray(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return false;
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (Array.isArray(v) && v.length === 0) return true;
+  }
+  return false;
+}
+
+// ---- The Go type of a plain value -------------------------------------------
+
+/** Notes whether a type had to assume an element type for an empty array. */
+interface Inference {
+  assumed: boolean;
+}
+
+function typeOf(value: unknown, name: string, inference: Inference): GoType {
+  switch (typeof value) {
+    case 'number':
+      return Number.isInteger(value) && Math.abs(value) < 2 ** 63 ? INT : FLOAT;
+    case 'string':
+      return STRING;
+    case 'boolean':
+      return BOOL;
+    case 'object':
+      if (value === null) return INTERFACE;
+      if (value instanceof Uint8Array) return BYTES;
+      if (Array.isArray(value)) return sliceOf(value, inference);
+      return structOf(value as Record<string, unknown>, name, inference);
+    default:
+      return INTERFACE;
+  }
+}
+
+function structOf(value: Record<string, unknown>, name: string, inference: Inference): GoType {
+  const fields = Object.keys(value).map((key): GoField => {
+    const fieldName = key.charAt(0).toUpperCase() + key.slice(1);
+    const type = key === 'command' ? INTERFACE : typeOf(value[key], fieldName, inference);
+    return { name: fieldName, key, type };
+  });
+  return { kind: 'struct', name, fields };
+}
+
+function sliceOf(items: readonly unknown[], inference: Inference): GoType {
+  let elem: GoType;
+  if (items.length === 0) {
+    elem = LOG_ENTRY;
+    inference.assumed = true;
+  } else {
+    elem = typeOf(items[0], LOG_ENTRY_NAME, inference);
+    // Elements of different kinds can only be held by a []interface{}.
+    if (items.some((item) => typeOf(item, LOG_ENTRY_NAME, inference).kind !== elem.kind)) elem = INTERFACE;
+  }
+  return { kind: 'slice', name: `[]${goName(elem)}`, elem };
+}
+
+/** The name gob gives a type as Go prints it, package-qualified as in the lab's package raft. */
+function goName(type: GoType): string {
+  switch (type.kind) {
+    case 'struct':
+      return `raft.${type.name}`;
+    case 'slice':
+      return type.name;
+    case 'interface':
+      return 'interface {}';
+    default:
+      return CONCRETE_NAME[type.kind];
+  }
+}
+
+// ---- Type definitions: one message per struct or slice type ------------------
+
+/** The definition messages a fresh encoder sends before a value of `type`, in gob's order. */
+function definitionsSize(type: GoType, sent: Set<string>): number {
+  if (type.kind === 'struct') {
+    if (sent.has(type.name)) return 0;
+    sent.add(type.name);
+    let size = message(USER_ID_BYTES + wireStructSize(type));
+    for (const field of type.fields) size += definitionsSize(field.type, sent);
+    return size;
+  }
+  if (type.kind === 'slice') {
+    if (sent.has(type.name)) return 0;
+    sent.add(type.name);
+    return message(USER_ID_BYTES + wireSliceSize(type)) + definitionsSize(type.elem, sent);
+  }
+  return 0;
+}
+
+/** A wireType with StructT set: delta, structType{CommonType, Field []fieldType}, end. */
+function wireStructSize(type: Extract<GoType, { kind: 'struct' }>): number {
+  let fields = 0;
+  for (const field of type.fields) fields += 1 + stringSize(field.name) + 1 + idSize(field.type) + 1;
+  const fieldList = type.fields.length === 0 ? 0 : 1 + uintSize(type.fields.length) + fields;
+  return 1 + (1 + commonTypeSize(type.name) + fieldList + 1) + 1;
+}
+
+/** A wireType with SliceT set: delta, sliceType{CommonType, Elem}, end. */
+function wireSliceSize(type: Extract<GoType, { kind: 'slice' }>): number {
+  return 1 + (1 + commonTypeSize(type.name) + 1 + idSize(type.elem) + 1) + 1;
+}
+
+/** CommonType{Name, Id}: two fields with their deltas, then the end of the struct. */
+function commonTypeSize(name: string): number {
+  return 1 + stringSize(name) + 1 + USER_ID_BYTES + 1;
+}
+
+function idSize(type: GoType): number {
+  return type.kind === 'struct' || type.kind === 'slice' ? USER_ID_BYTES : intSize(BUILTIN_ID[type.kind]);
+}
+
+// ---- Values -------------------------------------------------------------------
+
+/** A struct's fields that hold non-zero values, each after its field-number delta, then a 0. */
+function structSize(type: Extract<GoType, { kind: 'struct' }>, value: Record<string, unknown>): number {
+  let size = 1;
+  let last = -1;
+  const fields = type.fields;
+  for (let index = 0; index < fields.length; index++) {
+    const field = fields[index]!;
+    const v = value[field.key];
+    if (v === undefined || v === null || isZero(field.type, v)) continue;
+    size += uintSize(index - last) + valueSize(field.type, v);
+    last = index;
+  }
+  return size;
+}
+
+function isZero(type: GoType, v: unknown): boolean {
+  switch (type.kind) {
+    case 'struct':
+      return false;
+    case 'slice':
+      return (v as unknown[]).length === 0;
+    case 'bytes':
+      return (v as Uint8Array).length === 0;
+    case 'interface':
+      return v === null || v === undefined;
+    default:
+      return v === 0 || v === false || v === '';
+  }
+}
+
+/** A value in full, zero or not (as slice elements and interface contents are sent). */
+function valueSize(type: GoType, v: unknown): number {
+  switch (type.kind) {
+    case 'int':
+      return intSize(v as number);
+    case 'float':
+      return floatSize(v as number);
+    case 'bool':
+      return 1;
+    case 'string':
+      return stringSize(v as string);
+    case 'bytes': {
+      const n = (v as Uint8Array).length;
+      return uintSize(n) + n;
+    }
+    case 'slice': {
+      const items = v as unknown[];
+      let size = uintSize(items.length);
+      for (const item of items) size += valueSize(type.elem, item);
+      return size;
+    }
+    case 'struct':
+      return structSize(type, v as Record<string, unknown>);
+    case 'interface':
+      return interfaceSize(v);
+  }
+}
+
+/**
+ * An interface value: the concrete type's registered name, its definitions
+ * if it has any, its id, then the value as a length-prefixed message of its
+ * own (a singleton, delta 0, unless it is a struct). Nil is a lone 0.
+ */
+function interfaceSize(v: unknown): number {
+  if (v === null || v === undefined) return 1;
+  const type = typeOf(v, 'Command', { assumed: false });
+  const name = type.kind === 'interface' ? 'interface {}' : goName(type);
+  const data = type.kind === 'struct' ? structSize(type, v as Record<string, unknown>) : 1 + valueSize(type, v);
+  return stringSize(name) + definitionsSize(type, new Set()) + idSize(type) + message(data);
+}
+
+/** A message is its length as an unsigned int, then its bytes. */
+function message(length: number): number {
+  return uintSize(length) + length;
+}
+
+function stringSize(s: string): number {
+  const n = Buffer.byteLength(s, 'utf8');
+  return uintSize(n) + n;
+}
+
+/** gob's unsigned int: one byte below 128, else a byte count and the big-endian bytes. */
+function uintSize(u: number): number {
+  if (u < 128) return 1;
+  let bytes = 1;
+  // Division, not shifts: sizes and zig-zagged ints exceed 32 bits.
+  for (let x = Math.floor(u / 256); x > 0; x = Math.floor(x / 256)) bytes++;
+  return 1 + bytes;
+}
+
+/** A signed int goes as an unsigned one: the value doubled, with the sign in the low bit. */
+function intSize(i: number): number {
+  // Doubling stays exact below 2^53, and a byte count only changes at powers of 256.
+  return uintSize(i >= 0 ? 2 * i : -2 * i - 1);
+}
+
+/** A float goes as an unsigned int of its IEEE bits with the bytes reversed, so small exponents stay short. */
+function floatSize(f: number): number {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, f, true);
+  const bits = view.getBigUint64(0, false);
+  if (bits < 128n) return 1;
+  let bytes = 0;
+  for (let x = bits; x > 0n; x >>= 8n) bytes++;
+  return 1 + bytes;
+}
