@@ -32,6 +32,8 @@ import {
 } from './options.js';
 import { initCommand } from './init-command.js';
 import { mergeCommand } from './merge-command.js';
+import { reportCommand } from './report-command.js';
+import { shardFromEnv } from './shard-env.js';
 import type { SessionOptions } from './session.js';
 import { addRunFlags, runSettingsFrom, type RunFlagValues } from './run-flags.js';
 import { stressCommand, type SignalSource, type StressCommandDeps } from './stress-command.js';
@@ -86,7 +88,9 @@ interface RawOptions extends RunFlagValues {
   timing?: true;
   json?: string;
   junit?: string;
+  html?: string;
   shard?: string;
+  shardTotal?: string;
   loop?: true;
   growth: string;
   maxFailures?: string;
@@ -96,10 +100,11 @@ interface RawOptions extends RunFlagValues {
 /** Runs the command line and returns the exit code; never exits itself. */
 export async function main(argv: readonly string[], overrides: Partial<CliDeps> = {}): Promise<ExitCode> {
   const deps = { ...defaultDeps(), ...overrides };
-  const command = argv[0] === 'merge' || argv[0] === 'init' ? argv[0] : undefined;
+  const command = argv[0] === 'merge' || argv[0] === 'init' || argv[0] === 'report' ? argv[0] : undefined;
   try {
     if (command === 'merge') return await mergeCommand(argv.slice(1), deps);
     if (command === 'init') return await initCommand(argv.slice(1), deps);
+    if (command === 'report') return await reportCommand(argv.slice(1), deps);
     return await stressOrList(argv, deps);
   } catch (error) {
     // The one place where bad input becomes one line and exit 2; anything else is a bug of the tool.
@@ -111,6 +116,7 @@ export async function main(argv: readonly string[], overrides: Partial<CliDeps> 
 
 async function stressOrList(argv: readonly string[], deps: CliDeps): Promise<ExitCode> {
   const parsed = parseCommandLine(argv, deps);
+  if (parsed.command === 'stress') parsed.session.command = commandLine(argv);
   if (parsed.command === 'stress' && parsed.checkGo) checkGoTests(parsed.options.tests, await listGoTests());
   // Load the user's Raft once here, so a bad module is a usage error before any run starts.
   if (parsed.command === 'stress' && parsed.options.settings.raftModule !== undefined) await loadRaftFactory(parsed.options.settings.raftModule);
@@ -142,10 +148,12 @@ function buildProgram(deps: CliDeps): Command {
     .option('-t, --timing', 'add Min, p50, p95 and Max wall seconds per run to the table')
     .option('--json <file>', 'write a JSON report of every run')
     .option('--junit <file>', 'write a JUnit XML report, one testcase per run')
-    .option('--shard <i/n>', 'run only shard i of n of the planned runs (needs --seed); merge the reports with "raft-dstest merge"')
+    .option('--html <file>', 'write an HTML report: the table, each failing run and its timeline')
+    .option('--shard <i/n|auto>', 'run only shard i of n of the planned runs (needs --seed); auto: the shard the CI engine names; merge the reports with "raft-dstest merge"')
+    .option('--shard-total <n>', "with --shard auto in a Kubernetes Indexed Job: the number of shards (the Job's completions)")
     .option('-l, --loop', 'run again and again, multiplying the iterations by --growth each round, until Ctrl-C')
     .option('-g, --growth <k>', 'with --loop, the factor the iterations grow by after each round', '10')
-    .addHelpText('after', '\nMerge shard reports: raft-dstest merge <report.json...> [--json <file>] [--junit <file>]\nStart your own Raft: raft-dstest init <dir>, then --raft <dir>/raft.mjs')
+    .addHelpText('after', '\nMerge shard reports: raft-dstest merge <report.json...> [--json <file>] [--junit <file>] [--html <file>]\nHTML report of JSON reports: raft-dstest report <report.json...> --html <file>\nStart your own Raft: raft-dstest init <dir>, then --raft <dir>/raft.mjs')
     .configureOutput(oneLineOutput(deps, 'raft-dstest'));
 }
 
@@ -167,7 +175,9 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps): Parsed {
   const maxFailures = raw.maxFailures === undefined ? undefined : parseMaxFailures(raw.maxFailures);
   const settings = runSettingsFrom(raw, deps.env);
   const heapLimitMb = parseHeapLimitMb(deps.env.RAFT_DSTEST_HEAP_MB);
-  const shard = raw.shard === undefined ? undefined : parseShard(raw.shard);
+  const fromEnv = raw.shard === 'auto' ? shardFromEnv(deps.env, raw.shardTotal) : undefined;
+  if (raw.shardTotal !== undefined && fromEnv === undefined) throw new UsageError('--shard-total goes with --shard auto (a Kubernetes Indexed Job); --shard i/n names its total itself');
+  const shard = fromEnv?.shard ?? (raw.shard === undefined ? undefined : parseShard(raw.shard));
   const growth = parseGrowth(raw.growth);
   if (shard !== undefined && raw.seed === undefined) throw new UsageError('--shard needs --seed so every shard plans the same runs');
   if (program.args.length === 0) throw new UsageError(`no tests named; give test names, a part (${PARTS.join(', ')}) or "all" (see --list)`);
@@ -193,10 +203,18 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps): Parsed {
   if (heapLimitMb !== undefined) options.heapLimitMb = heapLimitMb;
   const session: SessionOptions = { timing: raw.timing === true };
   if (shard !== undefined) session.shard = shard;
+  if (fromEnv !== undefined) session.shardSource = fromEnv.source;
   if (raw.loop) session.growth = growth;
   if (raw.json !== undefined) session.json = raw.json;
   if (raw.junit !== undefined) session.junit = raw.junit;
+  if (raw.html !== undefined) session.html = raw.html;
   return { command: 'stress', options, session, ...(raw.color === undefined ? {} : { color: raw.color }), ...(raw.go ? { checkGo: true } : {}) };
+}
+
+/** The command line as a user could type it again, for the HTML report. */
+function commandLine(argv: readonly string[]): string {
+  const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
+  return ['raft-dstest', ...argv.map(quote)].join(' ');
 }
 
 /** `--list`: every test the registry knows (or those the patterns select), with its part. */

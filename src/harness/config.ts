@@ -10,6 +10,7 @@ import { observedClock } from './observed-clock.js';
 import { type PeerObserver, tapPeer } from './peer-taps.js';
 import { Persister } from './persister.js';
 import { RaftMeter } from './raft-meter.js';
+import type { TimelineRecorder } from './timeline-trace.js';
 import { fatal, TestFailure, type TestContext } from './test-context.js';
 
 /** The 2D tests' service snapshots its state after every index i with (i + 1) % SNAPSHOT_INTERVAL == 0. */
@@ -49,6 +50,7 @@ export class Config {
   private readonly peerClock: Clock;
   private readonly checker: InvariantChecker | undefined;
   private readonly trace: EventTrace | undefined;
+  private readonly timeline: TimelineRecorder | undefined;
   /** Who watches each peer's messages and saves: the checker and the trace, when on. */
   private readonly observers: PeerObserver[];
   /** Wall time spent inside the Raft (charged to the clock with --charge-cpu). */
@@ -74,8 +76,11 @@ export class Config {
     this.observers = [...(this.trace === undefined ? [] : [traceObserver(this.trace)]), ...(this.checker === undefined ? [] : [this.checker])];
     this.meter = t.meter ?? new RaftMeter(() => 0);
     this.incarnation = new Array<number>(n).fill(0);
-    this.peerClock = this.checker === undefined && this.trace === undefined ? t.world.clock : observedClock(t.world.clock, () => this.afterEvent());
-    this.net = new Network({ clock: this.peerClock, random: t.world.random, log: t.world.log });
+    this.timeline = t.timeline;
+    this.timeline?.attach(t.world.clock, this.rafts);
+    const watched = this.checker !== undefined || this.trace !== undefined || this.timeline !== undefined;
+    this.peerClock = watched ? observedClock(t.world.clock, () => this.afterEvent()) : t.world.clock;
+    this.net = new Network({ clock: this.peerClock, random: t.world.random, log: t.world.log, ...(this.timeline === undefined ? {} : { observer: this.timeline }) });
     this.connected = new Array<boolean>(n).fill(false);
     this.logs = Array.from({ length: n }, () => new Map<number, unknown>());
     this.lastApplied = new Array<number>(n).fill(0);
@@ -94,9 +99,11 @@ export class Config {
     return this.world.clock.now();
   }
 
-  /** Runs after every event of the peers and the network when checking: invariants, then the trace. */
+  /** Runs after every event of the peers and the network when watching: the timeline, invariants, then the trace. */
   private afterEvent(): void {
     try {
+      // The timeline looks first, so that it holds the state a broken invariant is found in.
+      this.timeline?.endEvent();
       this.checker?.check();
       this.trace?.endEvent(this.now);
     } catch (error) {
@@ -118,6 +125,7 @@ export class Config {
     if (rf !== undefined) {
       rf.kill();
       this.rafts[i] = undefined;
+      this.timeline?.crashed(i);
     }
     const kept = this.saved[i];
     if (kept !== undefined) {
@@ -138,6 +146,7 @@ export class Config {
     const ends = Array.from({ length: this.n }, (_, j) => {
       const end = this.net.makeEnd();
       this.net.connect(end, j);
+      this.timeline?.ownEnd(end.name, i, j);
       return end;
     });
     this.endnames[i] = ends;
@@ -187,6 +196,8 @@ export class Config {
     const peer = tap.peer(rf);
     this.rafts[i] = peer;
     this.net.addServer(i, new Server(tap.handlers(rf.handlers)));
+    // The timeline first, so that it shows a restart the checker then fails.
+    this.timeline?.started(i);
     this.checker?.restarted(i);
     const applied = early;
     early = undefined;
@@ -303,7 +314,9 @@ export class Config {
     this.world.fail(this.checker?.violationNow() ?? new TestFailure(`apply error: ${err}`));
   }
 
+  /** Notes an apply on the timeline and in the determinism trace, when they are on. */
   private traceApply(i: number, m: ApplyMsg): void {
+    this.timeline?.onApply(i, m.snapshotValid === true ? (m.snapshotIndex ?? 0) : m.commandIndex);
     if (this.trace === undefined) return;
     if (m.snapshotValid === true) this.trace.note(`S${i} apply snapshot ${m.snapshotIndex} ${m.snapshot === undefined ? 'nil' : digest(m.snapshot)}`);
     else this.trace.note(`S${i} apply ${m.commandIndex} ${digest(m.command)}`);
@@ -325,6 +338,7 @@ export class Config {
 
   /** Attaches peer i to the network. */
   connect(i: number): void {
+    if (!this.connected[i]) this.timeline?.connected(i, true);
     this.connected[i] = true;
     for (let j = 0; j < this.n; j++) {
       if (this.connected[j]) this.net.enable(this.endnames[i]![j]!, true);
@@ -336,6 +350,7 @@ export class Config {
 
   /** Detaches peer i from the network. */
   disconnect(i: number): void {
+    if (this.connected[i]) this.timeline?.connected(i, false);
     this.connected[i] = false;
     for (let j = 0; j < this.n; j++) {
       const out = this.endnames[i];
@@ -357,6 +372,7 @@ export class Config {
 
   setUnreliable(unreliable: boolean): void {
     this.net.setReliable(!unreliable);
+    this.timeline?.setReliable(!unreliable);
   }
 
   bytesTotal(): number {
@@ -365,6 +381,7 @@ export class Config {
 
   setLongReordering(yes: boolean): void {
     this.net.setLongReordering(yes);
+    this.timeline?.setLongReordering(yes);
   }
 
   /** Checks that there is exactly one leader, retrying a few times in case re-elections are needed. */

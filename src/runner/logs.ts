@@ -5,9 +5,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Timeline } from '../harness/timeline.js';
 import type { RunResult } from './protocol.js';
 import { replayCommand } from './replay.js';
 import type { RunSettings } from './settings.js';
+import { timelinePathFor, writeTimelineFile } from './timeline-files.js';
 
 export interface LogWriterOptions {
   outputDir: string;
@@ -60,15 +62,25 @@ export class LogWriter {
     const path = this.pathFor(result);
     this.dirReady ??= mkdir(this.options.outputDir, { recursive: true });
     const contents = formatLogFile(result, this.options.settings);
-    const written = this.dirReady.then(() => writeFile(path, contents));
-    this.pending.add(written);
+    this.track(this.dirReady.then(() => writeFile(path, contents)));
     this.writtenPaths.push(path);
+    return path;
+  }
+
+  /** Starts writing a kept run's timeline beside its log (`<Test>_<k>.timeline.json`); write errors surface in flush(). */
+  writeTimeline(result: Pick<RunResult, 'test' | 'k'>, timeline: Timeline): void {
+    const path = timelinePathFor(this.pathFor(result));
+    this.dirReady ??= mkdir(this.options.outputDir, { recursive: true });
+    this.track(this.dirReady.then(() => writeTimelineFile(path, timeline)));
+  }
+
+  private track(written: Promise<void>): void {
+    this.pending.add(written);
     // Settled writes leave the set; failures are kept for flush() by allSettled there.
     written.then(
       () => this.pending.delete(written),
       () => undefined,
     );
-    return path;
   }
 
   /** Waits for every write started so far; rejects with the first that failed. */

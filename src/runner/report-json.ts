@@ -3,12 +3,14 @@
  * that CI can read the outcome and shards can be merged (`raft-dstest merge`).
  *
  * Its shape is fixed by version 1:
- *   { version, seed, mode, workers, startedAt, wallMs, tests: [...], runs: [...] }
+ *   { version, seed, mode, workers, startedAt, wallMs, command, tests: [...], runs: [...] }
  * Fields with no value are null, never absent: simMs, meanSimMs and stdSimMs
  * are null outside the simulator (there is no virtual time), error is null
  * for a passed run, log is null when the run's log was not kept, meanMs and
  * stdMs are null for a test none of whose runs finished. Times are in
  * milliseconds; standard deviations are population ones, as in the table.
+ * command (the command line, for the HTML report) was added later: a report
+ * without it reads as null.
  */
 import { BadInputError } from './bad-input.js';
 import type { RunResult } from './protocol.js';
@@ -54,11 +56,13 @@ export interface JsonReport {
   /** ISO 8601. */
   startedAt: string;
   wallMs: number;
+  /** The command line that made the runs, when known. */
+  command: string | null;
   tests: TestRecord[];
   runs: RunRecord[];
 }
 
-export type ReportHeader = Pick<JsonReport, 'seed' | 'mode' | 'workers' | 'startedAt' | 'wallMs'>;
+export type ReportHeader = Pick<JsonReport, 'seed' | 'mode' | 'workers' | 'startedAt' | 'wallMs'> & { command?: string | null };
 
 export function runRecord(result: RunResult, logPath: string | undefined): RunRecord {
   return {
@@ -85,7 +89,8 @@ export function buildReport(header: ReportHeader, testNames: readonly string[], 
   for (const name of [...testNames, ...runs.map((run) => run.test)]) if (!order.has(name)) order.set(name, order.size);
   const sorted = [...runs].sort((a, b) => order.get(a.test)! - order.get(b.test)! || a.k - b.k);
   const tests = [...order.keys()].map((name) => testRecord(name, sorted.filter((run) => run.test === name), header.mode));
-  return { version: REPORT_VERSION, ...header, tests, runs: sorted };
+  const { seed, mode, workers, startedAt, wallMs } = header;
+  return { version: REPORT_VERSION, seed, mode, workers, startedAt, wallMs, command: header.command ?? null, tests, runs: sorted };
 }
 
 function testRecord(name: string, runs: readonly RunRecord[], mode: RunMode): TestRecord {
@@ -198,6 +203,7 @@ export function parseJsonReport(text: string): JsonReport {
     workers: field(report, 'workers', 'the report', isCount),
     startedAt: field(report, 'startedAt', 'the report', isString),
     wallMs: field(report, 'wallMs', 'the report', isNumber),
+    command: report.command === undefined ? null : field(report, 'command', 'the report', isStringOrNull),
     tests,
     runs,
   };

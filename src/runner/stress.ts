@@ -14,6 +14,7 @@ import { createPool, RunCancelledError, type PoolOptions, type RunPool } from '.
 import type { RunResult, RunTask } from './protocol.js';
 import { runMode, type RunMode, type RunSettings } from './settings.js';
 import { RunningStats } from './stats.js';
+import { replayTimeline, TimelineCapture } from './timeline-capture.js';
 
 export interface StressOptions {
   /** Exact registry names, in the order the table lists them. */
@@ -114,6 +115,7 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
   );
   const { settings } = options;
   const logs = new LogWriter(options);
+  const timelines = new TimelineCapture(runMode(options.settings), options.settings.chargeCpu);
   const progress: StressProgress = { done: 0, failed: 0, total };
 
   const record = (result: RunResult) => {
@@ -141,14 +143,25 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
       const next = runs.next();
       if (next.done) return;
       const task: RunTask = { ...next.value, settings, worker };
-      let result: RunResult;
-      try {
-        result = await pool.run(task, signal);
-      } catch (error) {
-        if (error instanceof RunCancelledError) return;
-        throw error;
-      }
+      const result = await runUnlessCancelled(pool, task);
+      if (result === undefined) return;
       record(result);
+      // Announced first, then replayed for its timeline: the replay is the same run, recorded.
+      if (timelines.take(result, logs.keeps(result))) {
+        const replay = await runUnlessCancelled(pool, { ...task, timeline: true });
+        if (replay === undefined) return;
+        const timeline = replayTimeline(result, replay);
+        if (timeline !== undefined) logs.writeTimeline(result, timeline);
+      }
+    }
+  };
+  /** The task's result, or undefined when Ctrl-C cancelled it. */
+  const runUnlessCancelled = async (pool: RunPool, task: RunTask): Promise<RunResult | undefined> => {
+    try {
+      return await pool.run(task, signal);
+    } catch (error) {
+      if (error instanceof RunCancelledError) return undefined;
+      throw error;
     }
   };
 

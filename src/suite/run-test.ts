@@ -1,6 +1,8 @@
 import { DivergenceError, type EventTrace, TraceComparer, TraceRecorder } from '../harness/event-trace.js';
 import { RaftMeter } from '../harness/raft-meter.js';
 import { TestFailure } from '../harness/test-context.js';
+import type { Timeline } from '../harness/timeline.js';
+import { TimelineRecorder } from '../harness/timeline-trace.js';
 import { reference } from '../raft/index.js';
 import type { RaftFactory } from '../raft/types.js';
 import { CaptureLog, type LogLevel } from '../sim/log.js';
@@ -42,6 +44,8 @@ export interface RunRequest extends Partial<LabSettings> {
   onLogLine?: (line: string) => void;
   /** The wall clock the Raft's time is measured on; the host's by default. */
   wallClockMs?: () => number;
+  /** Record the run's timeline (role, term, RPCs... of every peer over time) for the HTML report. */
+  timeline?: boolean;
 }
 
 export interface RunOutcome {
@@ -56,6 +60,8 @@ export interface RunOutcome {
   raftMs: number;
   /** The run's log, one line per entry (no trailing newlines). */
   log: string[];
+  /** The run's timeline, when the request asked for it. */
+  timeline?: Timeline;
 }
 
 export class UnknownTestError extends Error {
@@ -73,6 +79,7 @@ export async function runLabTest(request: RunRequest, tests: readonly LabTest[] 
   if (request.checkDeterminism && request.realtime) throw new RangeError('the determinism check needs the simulator: the wall clock never repeats a run');
   if (request.chargeCpu && request.realtime) throw new RangeError('charging CPU time needs the simulator: on the wall clock it is already spent');
   if (request.chargeCpu && request.checkDeterminism) throw new RangeError('the determinism check cannot charge CPU time: charged runs depend on the machine');
+  if (request.checkDeterminism && request.timeline) throw new RangeError('a timeline is taken of one run; the determinism check does two');
   let run: Run;
   if (request.checkDeterminism) {
     // The first run is only a reference to compare against: its log is not streamed.
@@ -85,18 +92,23 @@ export async function runLabTest(request: RunRequest, tests: readonly LabTest[] 
       if (divergence !== undefined) run.error = divergence;
     }
   } else {
-    run = await runOnce(test, request);
+    run = await runOnce(test, request, undefined, request.timeline ? new TimelineRecorder() : undefined);
   }
   const { log, elapsedMs, raftMs } = run;
   const seconds = (elapsedMs / 1000).toFixed(2);
+  const outcome: RunOutcome = { test: test.name, seed: request.seed, passed: run.error === undefined, elapsedMs, raftMs, log: log.lines };
   if (run.error === undefined) {
     log.test(`--- PASS: ${test.name} (${seconds}s)`);
-    return { test: test.name, seed: request.seed, passed: true, elapsedMs, raftMs, log: log.lines };
+  } else {
+    outcome.error = describe(run.error);
+    for (const line of outcome.error.split('\n')) log.test(`    ${line}`);
+    log.test(`--- FAIL: ${test.name} (${seconds}s)`);
   }
-  const error = describe(run.error);
-  for (const line of error.split('\n')) log.test(`    ${line}`);
-  log.test(`--- FAIL: ${test.name} (${seconds}s)`);
-  return { test: test.name, seed: request.seed, passed: false, error, elapsedMs, raftMs, log: log.lines };
+  if (run.timeline !== undefined) {
+    const failure = outcome.error === undefined ? null : { atMs: elapsedMs, message: outcome.error };
+    outcome.timeline = run.timeline.finish({ test: test.name, seed: request.seed, endMs: elapsedMs, failure, log: log.lines });
+  }
+  return outcome;
 }
 
 interface Run {
@@ -104,10 +116,11 @@ interface Run {
   elapsedMs: number;
   raftMs: number;
   log: CaptureLog;
+  timeline?: TimelineRecorder;
 }
 
 /** One run of a test in a fresh world, without the closing PASS or FAIL line. */
-async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace): Promise<Run> {
+async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, timeline?: TimelineRecorder): Promise<Run> {
   let log: CaptureLog | undefined;
   const common = {
     random: makeRandom(request.seed),
@@ -124,9 +137,15 @@ async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace): 
     world = simWorld;
     meter = new RaftMeter(readWallMs, request.chargeCpu ? (ms) => simWorld.clock.advance(ms) : undefined);
   }
-  const context = { raft: request.raft ?? reference, strict: request.strict === true, meter, ...(trace === undefined ? {} : { trace }) };
+  const context = {
+    raft: request.raft ?? reference,
+    strict: request.strict === true,
+    meter,
+    ...(trace === undefined ? {} : { trace }),
+    ...(timeline === undefined ? {} : { timeline }),
+  };
   const outcome = await world.run((w) => test.run({ world: w, ...context }));
-  return { error: outcome.error, elapsedMs: outcome.elapsedMs, raftMs: meter.totalMs, log: log! };
+  return { error: outcome.error, elapsedMs: outcome.elapsedMs, raftMs: meter.totalMs, log: log!, ...(timeline === undefined ? {} : { timeline }) };
 }
 
 /**

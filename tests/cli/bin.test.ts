@@ -55,13 +55,17 @@ describe.runIf(built)('bin/raft-dstest.js', () => {
     expect(stderr).toMatch(/^raft-dstest: no test matches "FixturePass"/);
   });
 
-  it('writes byte-identical logs for one seed, twice', async () => {
+  it('writes byte-identical logs and timelines for one seed, twice', async () => {
     const [a, b] = [join(dir, 'A'), join(dir, 'B')];
     for (const out of [a, b]) {
       const { code } = await raftDstest(['TestInitialElection2A', '--seed', '42', '-n', '1', '-a', '-vv', '-o', out]);
       expect(code).toBe(0);
     }
-    expect(await readdir(a)).toEqual(['TestInitialElection2A_0.log']);
+    // -a keeps the passing run, and so replays it for its timeline.
+    expect((await readdir(a)).sort()).toEqual(['TestInitialElection2A_0.log', 'TestInitialElection2A_0.timeline.json']);
+    const [timelineA, timelineB] = await Promise.all([a, b].map((out) => readFile(join(out, 'TestInitialElection2A_0.timeline.json'), 'utf8')));
+    expect(JSON.parse(timelineA!).rpcs.length).toBeGreaterThan(10);
+    expect(timelineB).toBe(timelineA);
     const [logA, logB] = await Promise.all([readFile(join(a, 'TestInitialElection2A_0.log'), 'utf8'), readFile(join(b, 'TestInitialElection2A_0.log'), 'utf8')]);
     expect(logA.split('\n').slice(0, 3)).toEqual(['# test: TestInitialElection2A', '# seed: 42', '# replay: npx raft-dstest TestInitialElection2A --seed 42 -n 1 -vv']);
     expect(logA.split('\n').length).toBeGreaterThan(10);

@@ -66,7 +66,12 @@ describe.runIf(built)('--raft', () => {
     const { code, stdout } = await raftDstest(['--raft', module, 'TestInitialElection2A', '-n', '2', '--seed', '5', '-o', out]);
     expect(code).toBe(1);
     expect(stdout).toContain('expected one leader, got none');
-    expect((await readdir(out)).sort()).toEqual(['TestInitialElection2A_0.log', 'TestInitialElection2A_1.log']);
+    expect((await readdir(out)).sort()).toEqual([
+      'TestInitialElection2A_0.log',
+      'TestInitialElection2A_0.timeline.json',
+      'TestInitialElection2A_1.log',
+      'TestInitialElection2A_1.timeline.json',
+    ]);
     const log = await readFile(join(out, 'TestInitialElection2A_1.log'), 'utf8');
     expect(log).toContain(`# replay: npx raft-dstest --raft '${module}' TestInitialElection2A --seed 6 -n 1\n`);
   });
@@ -82,7 +87,8 @@ describe.runIf(built)('--raft', () => {
       ['TestReElection2A', '2', '2'],
       ['TestManyElections2A', '0', '2'],
     ]);
-    expect((await readdir(out)).sort()).toEqual(['TestInitialElection2A_0.log', 'TestInitialElection2A_1.log', 'TestReElection2A_0.log', 'TestReElection2A_1.log']);
+    const logs = (await readdir(out)).filter((file) => file.endsWith('.log'));
+    expect(logs.sort()).toEqual(['TestInitialElection2A_0.log', 'TestInitialElection2A_1.log', 'TestReElection2A_0.log', 'TestReElection2A_1.log']);
     const log = await readFile(join(out, 'TestReElection2A_1.log'), 'utf8');
     // One virtual second in: the fixture's BUG_AFTER_MS.
     expect(log).toMatch(/\n010000 TEST {5}TypeError: fixture bug: a timer callback threw\n010000 TEST {9}at [^\n]*fixtureTimerBug [^\n]*throwing-timer-raft\.mjs:\d+:\d+\)\n/);

@@ -1,13 +1,16 @@
 import type { PoolOptions, RunPool } from '../../src/runner/pool.js';
 import { RunCancelledError } from '../../src/runner/pool.js';
+import type { Timeline } from '../../src/harness/timeline.js';
 import type { RunResult, RunTask } from '../../src/runner/protocol.js';
 
 /** Decides how a fake run ends; by default every run passes in 10 ms wall, 3 s virtual. */
 export type Outcome = (task: RunTask) => Partial<RunResult>;
 
 export interface FakePool extends RunPool {
-  /** Every task the runner started, in the order it started them. */
+  /** Every run the runner started, in the order it started them (replays for timelines apart). */
   readonly started: RunTask[];
+  /** The replays the runner asked for to record timelines, in order. */
+  readonly replays: RunTask[];
   /** The most runs that were in flight at once. */
   readonly maxInFlight: number;
   readonly options: PoolOptions | undefined;
@@ -16,23 +19,29 @@ export interface FakePool extends RunPool {
 
 /**
  * A pool without threads, so runner and CLI tests are fast and exact. Runs
- * finish on a later turn of the event loop, like real ones, and honour cancellation.
+ * finish on a later turn of the event loop, like real ones, and honour
+ * cancellation. A replay for a timeline ends as its run did (`outcome` is not
+ * asked again); it carries a timeline of no peers only with `timelines`.
  */
-export function fakePool(outcome: Outcome = () => ({})): { pool: FakePool; create: (options: PoolOptions) => RunPool } {
+export function fakePool(outcome: Outcome = () => ({}), options: { timelines?: boolean } = {}): { pool: FakePool; create: (options: PoolOptions) => RunPool } {
   let inFlight = 0;
+  const results = new Map<string, RunResult>();
   const pool: FakePool = {
     started: [],
+    replays: [],
     maxInFlight: 0,
     options: undefined,
     destroyed: false,
     async run(task, signal) {
-      pool.started.push(task);
+      if (!task.timeline) pool.started.push(task);
+      else pool.replays.push(task);
       inFlight += 1;
       (pool as { maxInFlight: number }).maxInFlight = Math.max(pool.maxInFlight, inFlight);
       try {
         await new Promise((resolve) => setImmediate(resolve));
         if (signal?.aborted) throw new RunCancelledError('cancelled');
-        return {
+        if (task.timeline) return replayOf(task);
+        const result: RunResult = {
           test: task.test,
           k: task.k,
           seed: task.seed,
@@ -42,6 +51,8 @@ export function fakePool(outcome: Outcome = () => ({})): { pool: FakePool; creat
           log: [`000000 TEST run ${task.test} ${task.k}`],
           ...outcome(task),
         };
+        results.set(`${task.test}#${task.k}`, result);
+        return result;
       } finally {
         inFlight -= 1;
       }
@@ -50,10 +61,16 @@ export function fakePool(outcome: Outcome = () => ({})): { pool: FakePool; creat
       pool.destroyed = true;
     },
   };
+  const replayOf = (task: RunTask): RunResult => {
+    const original = results.get(`${task.test}#${task.k}`)!;
+    if (!options.timelines) return { ...original, log: [] };
+    const timeline: Timeline = { version: 1, test: task.test, seed: task.seed, peers: 0, inspected: true, endMs: original.simMs ?? 0, failure: null, states: [], events: [], network: [], rpcs: [], log: [] };
+    return { ...original, log: [], timeline };
+  };
   return {
     pool,
-    create: (options) => {
-      (pool as { options: PoolOptions }).options = options;
+    create: (poolOptions) => {
+      (pool as { options: PoolOptions }).options = poolOptions;
       return pool;
     },
   };
