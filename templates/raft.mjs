@@ -15,6 +15,10 @@
  *   consistency check, advancing commitIndex, and applying what committed.
  * - 2C, persistence: persist() whenever currentTerm, votedFor or the log
  *   change, and readPersist() when the peer starts again after a crash.
+ * - 2D, log compaction: snapshot() discards the log up to an index the
+ *   service has saved in a snapshot, so the log is kept from an offset; a
+ *   leader sends InstallSnapshot to a follower that needs discarded entries;
+ *   the snapshot is saved with the state and handed to the service.
  *
  * The suite runs the whole cluster in one thread on a virtual clock, and
  * relies on these rules (the types are in raft-dstest's RaftPeer and
@@ -29,10 +33,12 @@
  *   arrays, plain objects, Uint8Array): the network copies them as bytes.
  * - Save with persist() before replying to an RPC or sending anything that
  *   depends on the state you saved.
- * - Apply committed commands in index order, each once.
+ * - Apply committed commands in index order, each once. After a restart the
+ *   service has already loaded the saved snapshot, so apply from just after it.
  * - After kill(), send nothing, apply nothing and save nothing.
  */
 
+/** @typedef {import('raft-dstest').ApplyMsg} ApplyMsg */
 /** @typedef {import('raft-dstest').MakeOptions} MakeOptions */
 /** @typedef {import('raft-dstest').RaftPeer} RaftPeer */
 /** @typedef {import('raft-dstest').RaftState} RaftState */
@@ -71,6 +77,16 @@
  * @typedef {object} AppendEntriesReply
  * @property {number} term
  * @property {boolean} success
+ *
+ * @typedef {object} InstallSnapshotArgs (2D; Figure 13, without chunks: the whole snapshot at once)
+ * @property {number} term The leader's term.
+ * @property {number} leaderId
+ * @property {number} lastIncludedIndex The last index the snapshot covers.
+ * @property {number} lastIncludedTerm The term of that entry.
+ * @property {Uint8Array} data The snapshot, as the leader's service made it.
+ *
+ * @typedef {object} InstallSnapshotReply
+ * @property {number} term
  */
 
 /**
@@ -104,6 +120,11 @@ class Raft {
     this.votedFor = -1;
     /** @type {LogEntry[]} Index 0 holds a placeholder, so the first real entry has index 1, as in the paper. */
     this.log = [{ term: 0, command: null }];
+    // (2D) Once snapshots discard the start of the log, log[0] stands for the
+    // snapshot's last entry: keep its index (and term) and translate between
+    // Raft indexes and positions in this.log everywhere.
+    this.lastIncludedIndex = 0;
+    this.lastIncludedTerm = 0;
 
     // Volatile state (Figure 2).
     this.commitIndex = 0;
@@ -120,9 +141,12 @@ class Raft {
     this.handlers = {
       RequestVote: (/** @type {RequestVoteArgs} */ args) => this.requestVote(args),
       AppendEntries: (/** @type {AppendEntriesArgs} */ args) => this.appendEntries(args),
+      InstallSnapshot: (/** @type {InstallSnapshotArgs} */ args) => this.installSnapshot(args),
     };
 
     this.readPersist(this.persister.readRaftState());
+    // (2D) The service has already restored itself from persister.readSnapshot():
+    // set commitIndex and lastApplied to lastIncludedIndex here.
     this.resetElectionTimer();
   }
 
@@ -146,6 +170,31 @@ class Raft {
     return { index: this.log.length - 1, term: this.currentTerm, isLeader: true };
   }
 
+  /**
+   * (2D) The service has saved a snapshot of everything through `index`
+   * (called from inside your apply, every ten commands in the 2D tests).
+   *
+   * @param {number} index
+   * @param {Uint8Array} snapshot
+   */
+  snapshot(index, snapshot) {
+    if (this.logger.debugOn) this.logger.debug('SNAP', this.me, `service snapshot through ${index} (${snapshot.length} bytes)`);
+    // Your code here (2D): discard the log through index, remember
+    // lastIncludedIndex/Term and the snapshot (to send to followers), and
+    // save both: this.persister.save(state, snapshot).
+  }
+
+  /**
+   * (2D) The service asks this before it installs a snapshot you handed it.
+   * The 2022 lab keeps it only for compatibility and advises returning true,
+   * handing the service only snapshots it should install.
+   *
+   * @returns {boolean}
+   */
+  condInstallSnapshot() {
+    return true;
+  }
+
   /** The harness crashes this peer: from now on it must stay silent. */
   kill() {
     this.killed = true;
@@ -160,6 +209,9 @@ class Raft {
    *
    *     const state = { currentTerm: this.currentTerm, votedFor: this.votedFor, log: this.log };
    *     this.persister.save(new TextEncoder().encode(JSON.stringify(state)));
+   *
+   * (2D) Save lastIncludedIndex/Term too; with a second argument, save(state,
+   * snapshot) replaces the state and the snapshot together.
    */
   persist() {
     if (this.killed) return;
@@ -218,6 +270,25 @@ class Raft {
   }
 
   /**
+   * (2D) A leader's snapshot, for a follower that lacks entries the leader
+   * has discarded.
+   *
+   * @param {InstallSnapshotArgs} args
+   * @returns {InstallSnapshotReply}
+   */
+  installSnapshot(args) {
+    if (this.logger.debugOn) this.logger.debug('SNAP', this.me, `InstallSnapshot through ${args.lastIncludedIndex} from S${args.leaderId}`);
+    // Your code here (2D): refuse an older term; install only a snapshot past
+    // commitIndex (an older one would move the service back): keep the log
+    // after it if the log agrees at lastIncludedIndex, else drop it all;
+    // save state and snapshot; then hand it to the service with
+    // this.applyMsg({ commandValid: false, command: undefined, commandIndex: 0,
+    //   snapshotValid: true, snapshot: args.data, snapshotTerm: args.lastIncludedTerm,
+    //   snapshotIndex: args.lastIncludedIndex }).
+    return { term: this.currentTerm };
+  }
+
+  /**
    * @param {number} server
    * @param {RequestVoteArgs} args
    */
@@ -268,10 +339,16 @@ class Raft {
     // Your code here (2A): a reply with a higher term means this peer is no
     // longer leader. (2B): on success, advance what S<server> holds and,
     // once a majority holds an entry of the current term, commitIndex; on
-    // failure, back up and try again.
+    // failure, back up and try again. (2D): when the entries the follower
+    // needs are discarded, send InstallSnapshot instead.
   }
 
-  /** Hands every committed entry not yet applied to the service, in index order. Call it when commitIndex grows. */
+  /**
+   * Hands every committed entry not yet applied to the service, in index
+   * order. Call it when commitIndex grows. (2D): the service may call
+   * snapshot() from inside applyMsg; with a trimmed log, find the entry at
+   * position lastApplied - lastIncludedIndex.
+   */
   applyCommitted() {
     while (!this.killed && this.lastApplied < this.commitIndex) {
       this.lastApplied++;

@@ -259,6 +259,43 @@ export const GALLERY = [
     ),
     catches: [{ test: 'TestPersist32C', seed: 0, invariant: 'monotonic' }],
   },
+  {
+    id: 'snapshot-after-entries',
+    title: "part 2D: a leader's snapshot handed to the service after the entries that follow it (two goroutines on applyCh)",
+    kind: 'safety',
+    make: patched((core) => {
+      /** @type {any[]} */
+      let held = [];
+      override(core, 'onInstallSnapshot', (original) => (args) => {
+        const reply = original(args);
+        held.push(...core.ready.committed.filter((/** @type {any} */ c) => c.kind === 'snapshot'));
+        core.ready.committed = core.ready.committed.filter((/** @type {any} */ c) => c.kind !== 'snapshot');
+        return reply;
+      });
+      override(core, 'takeReady', (original) => () => {
+        const ready = original();
+        if (held.length > 0 && ready.committed.length > 0) {
+          ready.committed.push(...held);
+          held = [];
+        }
+        return ready;
+      });
+    }),
+    catches: [{ test: 'TestSnapshotInstall2D', seed: 0 }, { test: 'TestSnapshotInstall2D', seed: 0, invariant: 'monotonic' }],
+  },
+  {
+    id: 'installed-snapshot-not-saved',
+    title: 'part 2D: an installed snapshot not saved with the state (SaveRaftState where SaveStateAndSnapshot belongs)',
+    kind: 'persistence',
+    make: patched((core) =>
+      override(core, 'onInstallSnapshot', (original) => (args) => {
+        const reply = original(args);
+        core.ready.persistSnapshot = false;
+        return reply;
+      }),
+    ),
+    catches: [{ test: 'TestSnapshotInstallCrash2D', seed: 1 }, { test: 'TestSnapshotInstallCrash2D', seed: 0, invariant: 'snapshot safety' }],
+  },
 ];
 
 /**

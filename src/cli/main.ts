@@ -14,7 +14,7 @@ import type { StressOptions } from '../runner/stress.js';
 import { checkGoTests, listGoTests } from '../runner/exec-go.js';
 import { DEFAULT_HEAP_LIMIT_MB } from '../runner/pool.js';
 import { PROBE_TIME_LIMIT_MS, probeRaftModule } from '../runner/raft-module.js';
-import { REGISTRY, type LabTest } from '../suite/registry.js';
+import { PARTS, REGISTRY, type LabTest } from '../suite/registry.js';
 import { shouldColor } from './color.js';
 import { oneLineOutput, parseArguments } from './commander-io.js';
 import { ExitCode } from './exit-codes.js';
@@ -33,6 +33,8 @@ import {
 } from './options.js';
 import { initCommand } from './init-command.js';
 import { mergeCommand } from './merge-command.js';
+import { reportCommand } from './report-command.js';
+import { shardFromEnv } from './shard-env.js';
 import type { SessionOptions } from './session.js';
 import { addRunFlags, runSettingsFrom, type RunFlagValues } from './run-flags.js';
 import { stressCommand, type SignalSource, type StressCommandDeps } from './stress-command.js';
@@ -87,7 +89,9 @@ interface RawOptions extends RunFlagValues {
   timing?: true;
   json?: string;
   junit?: string;
+  html?: string;
   shard?: string;
+  shardTotal?: string;
   loop?: true;
   growth: string;
   maxFailures?: string;
@@ -97,10 +101,11 @@ interface RawOptions extends RunFlagValues {
 /** Runs the command line and returns the exit code; never exits itself. */
 export async function main(argv: readonly string[], overrides: Partial<CliDeps> = {}): Promise<ExitCode> {
   const deps = { ...defaultDeps(), ...overrides };
-  const command = argv[0] === 'merge' || argv[0] === 'init' ? argv[0] : undefined;
+  const command = argv[0] === 'merge' || argv[0] === 'init' || argv[0] === 'report' ? argv[0] : undefined;
   try {
     if (command === 'merge') return await mergeCommand(argv.slice(1), deps);
     if (command === 'init') return await initCommand(argv.slice(1), deps);
+    if (command === 'report') return await reportCommand(argv.slice(1), deps);
     return await stressOrList(argv, deps);
   } catch (error) {
     // The one place where bad input becomes one line and exit 2; anything else is a bug of the tool.
@@ -112,6 +117,7 @@ export async function main(argv: readonly string[], overrides: Partial<CliDeps> 
 
 async function stressOrList(argv: readonly string[], deps: CliDeps): Promise<ExitCode> {
   const parsed = parseCommandLine(argv, deps);
+  if (parsed.command === 'stress') parsed.session.command = commandLine(argv);
   if (parsed.command === 'stress' && parsed.checkGo) checkGoTests(parsed.options.tests, await listGoTests());
   // Probe the user's Raft once, in a thread of its own, so a bad module is a usage error before any run starts.
   if (parsed.command === 'stress' && parsed.options.settings.raftModule !== undefined) {
@@ -133,7 +139,7 @@ function buildProgram(deps: CliDeps): Command {
   const program = new Command('raft-dstest')
     .description('Stress-test Raft: run MIT 6.824 lab tests many times on a deterministic simulator, in parallel.')
     .version(packageVersion(), '-V, --version')
-    .argument('[tests...]', 'test names, a part (2A, 2B, 2C), "all", or regular expressions matched in the names (like go test -run)')
+    .argument('[tests...]', `test names, a part (${PARTS.join(', ')}), "all", or regular expressions matched in the names (like go test -run)`)
     .option('-n, --iter <n>', 'runs of each test', '10')
     .option('-p, --workers <n>', 'worker threads running tests in parallel', '1')
     .option('-s, --sequential', 'do all runs of one test before the next (default: interleaved)')
@@ -149,10 +155,12 @@ function buildProgram(deps: CliDeps): Command {
     .option('-t, --timing', 'add Min, p50, p95 and Max wall seconds per run to the table')
     .option('--json <file>', 'write a JSON report of every run')
     .option('--junit <file>', 'write a JUnit XML report, one testcase per run')
-    .option('--shard <i/n>', 'run only shard i of n of the planned runs (needs --seed); merge the reports with "raft-dstest merge"')
+    .option('--html <file>', 'write an HTML report: the table, each failing run and its timeline')
+    .option('--shard <i/n|auto>', 'run only shard i of n of the planned runs (needs --seed); auto: the shard the CI engine names; merge the reports with "raft-dstest merge"')
+    .option('--shard-total <n>', "with --shard auto in a Kubernetes Indexed Job: the number of shards (the Job's completions)")
     .option('-l, --loop', 'run again and again, multiplying the iterations by --growth each round, until Ctrl-C')
     .option('-g, --growth <k>', 'with --loop, the factor the iterations grow by after each round', '10')
-    .addHelpText('after', '\nMerge shard reports: raft-dstest merge <report.json...> [--json <file>] [--junit <file>]\nStart your own Raft: raft-dstest init <dir>, then --raft <dir>/raft.mjs')
+    .addHelpText('after', '\nMerge shard reports: raft-dstest merge <report.json...> [--json <file>] [--junit <file>] [--html <file>]\nHTML report of JSON reports: raft-dstest report <report.json...> --html <file>\nStart your own Raft: raft-dstest init <dir>, then --raft <dir>/raft.mjs')
     .configureOutput(oneLineOutput(deps, 'raft-dstest'));
 }
 
@@ -174,10 +182,12 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps): Parsed {
   const maxFailures = raw.maxFailures === undefined ? undefined : parseMaxFailures(raw.maxFailures);
   const settings = runSettingsFrom(raw, deps.env);
   const heapLimitMb = parseHeapLimitMb(deps.env.RAFT_DSTEST_HEAP_MB);
-  const shard = raw.shard === undefined ? undefined : parseShard(raw.shard);
+  const fromEnv = raw.shard === 'auto' ? shardFromEnv(deps.env, raw.shardTotal) : undefined;
+  if (raw.shardTotal !== undefined && fromEnv === undefined) throw new UsageError('--shard-total goes with --shard auto (a Kubernetes Indexed Job); --shard i/n names its total itself');
+  const shard = fromEnv?.shard ?? (raw.shard === undefined ? undefined : parseShard(raw.shard));
   const growth = parseGrowth(raw.growth);
   if (shard !== undefined && raw.seed === undefined) throw new UsageError('--shard needs --seed so every shard plans the same runs');
-  if (program.args.length === 0) throw new UsageError('no tests named; give test names, a part (2A, 2B, 2C) or "all" (see --list)');
+  if (program.args.length === 0) throw new UsageError(`no tests named; give test names, a part (${PARTS.join(', ')}) or "all" (see --list)`);
   // In exec mode test names are the command's business: free, except that --go checks them with go itself.
   const tests = settings.exec !== undefined ? [...new Set(program.args)] : selectTests(program.args, registry);
   // Every run needs a seed of its own: the last one, base + n - 1, must exist too.
@@ -200,10 +210,18 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps): Parsed {
   if (heapLimitMb !== undefined) options.heapLimitMb = heapLimitMb;
   const session: SessionOptions = { timing: raw.timing === true };
   if (shard !== undefined) session.shard = shard;
+  if (fromEnv !== undefined) session.shardSource = fromEnv.source;
   if (raw.loop) session.growth = growth;
   if (raw.json !== undefined) session.json = raw.json;
   if (raw.junit !== undefined) session.junit = raw.junit;
+  if (raw.html !== undefined) session.html = raw.html;
   return { command: 'stress', options, session, ...(raw.color === undefined ? {} : { color: raw.color }), ...(raw.go ? { checkGo: true } : {}) };
+}
+
+/** The command line as a user could type it again, for the HTML report. */
+function commandLine(argv: readonly string[]): string {
+  const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
+  return ['raft-dstest', ...argv.map(quote)].join(' ');
 }
 
 /** `--list`: every test the registry knows (or those the patterns select), with its part. */

@@ -71,13 +71,13 @@ export function checkSeedRange(seedBase: number, iterations: number): void {
   }
 }
 
-/** `--shard <i>/<n>`: shard i of n, 1 ≤ i ≤ n. */
+/** `--shard <i>/<n>`: shard i of n, 1 ≤ i ≤ n (`--shard auto` is read from the environment, see shard-env.ts). */
 export function parseShard(value: string): Shard {
   const match = /^(\d+)\/(\d+)$/.exec(value);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
   if (match === null || !Number.isSafeInteger(count) || index < 1 || index > count) {
-    throw new UsageError(`--shard must be <i>/<n> with whole numbers 1 ≤ i ≤ n (e.g. 2/4), got "${value}"`);
+    throw new UsageError(`--shard must be <i>/<n> with whole numbers 1 ≤ i ≤ n (e.g. 2/4), or auto, got "${value}"`);
   }
   return { index, count };
 }

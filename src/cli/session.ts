@@ -9,24 +9,31 @@ import { buildReport, formatJsonReport, interruptedRecord, runRecord, wallSecond
 import { renderJUnit } from '../runner/report-junit.js';
 import type { OutputFiles } from '../runner/output-files.js';
 import { checkReportPath, writeReportFile } from '../runner/report-files.js';
-import type { RunMode } from '../runner/settings.js';
+import { replayCommand } from '../runner/replay.js';
+import type { RunMode, RunSettings } from '../runner/settings.js';
 import type { RunFinished, StressOptions } from '../runner/stress.js';
 import { findTest } from '../suite/registry.js';
+import { checkHtmlPath, writeHtmlReport } from './html-output.js';
 
 export interface SessionOptions {
   /** Run only this shard of each round's runs. */
   shard?: Shard;
+  /** Where --shard auto found the shard (`CI_NODE_INDEX=2, CI_NODE_TOTAL=4`), to say so. */
+  shardSource?: string;
   /** With --loop: the factor iterations grow by after each round. Absent: one round. */
   growth?: number;
   json?: string;
   junit?: string;
+  html?: string;
+  /** The command line, for the HTML report. */
+  command?: string;
   /** Add Min, p50, p95 and Max columns to the table. */
   timing: boolean;
 }
 
 /** A report that could not be written: which, where, and why. */
 export interface ReportFailure {
-  flag: '--json' | '--junit';
+  flag: '--json' | '--junit' | '--html';
   path: string;
   error: Error;
 }
@@ -37,6 +44,8 @@ export interface SessionPlan {
   seedBase: number;
   workers: number;
   mode: RunMode;
+  /** What shapes each run, for the HTML report's replay commands. */
+  settings: RunSettings;
 }
 
 export class Session {
@@ -57,13 +66,14 @@ export class Session {
   }
 
   private get writesReports(): boolean {
-    return this.options.json !== undefined || this.options.junit !== undefined;
+    return this.options.json !== undefined || this.options.junit !== undefined || this.options.html !== undefined;
   }
 
   /** Throws ReportPathError for a report path that cannot be written; creates nothing. */
   async checkPaths(): Promise<void> {
     if (this.options.json !== undefined) await checkReportPath(this.options.json, '--json');
     if (this.options.junit !== undefined) await checkReportPath(this.options.junit, '--junit');
+    if (this.options.html !== undefined) await checkHtmlPath(this.options.html);
   }
 
   /** The windows to run in turn; a loop ends early only if its seeds would pass the largest seed. */
@@ -107,15 +117,18 @@ export class Session {
   async writeReports(wallMs: number, files?: OutputFiles): Promise<ReportFailure[]> {
     if (!this.writesReports) return [];
     const { seedBase, mode, workers, tests } = this.plan;
-    const report = buildReport({ seed: seedBase, mode, workers, startedAt: this.startedAt.toISOString(), wallMs }, tests, this.runs, this.interrupted);
-    const wanted: Array<[ReportFailure['flag'], string | undefined, () => string]> = [
-      ['--json', this.options.json, () => formatJsonReport(report)],
-      ['--junit', this.options.junit, () => renderJUnit(report, partOf)],
+    const header = { seed: seedBase, mode, workers, startedAt: this.startedAt.toISOString(), wallMs, command: this.options.command ?? null };
+    const report = buildReport(header, tests, this.runs, this.interrupted);
+    const { settings } = this.plan;
+    const wanted: Array<[ReportFailure['flag'], string | undefined, (path: string) => Promise<unknown>]> = [
+      ['--json', this.options.json, (path) => writeReportFile(path, formatJsonReport(report), files)],
+      ['--junit', this.options.junit, (path) => writeReportFile(path, renderJUnit(report, partOf), files)],
+      ['--html', this.options.html, (path) => writeHtmlReport(path, report, { replayFor: (run) => replayCommand(settings, run.test, run.seed), ...(files === undefined ? {} : { files }) })],
     ];
     const failures: ReportFailure[] = [];
-    for (const [flag, path, render] of wanted) {
+    for (const [flag, path, write] of wanted) {
       if (path === undefined) continue;
-      await writeReportFile(path, render(), files).catch((error: unknown) => failures.push({ flag, path, error: error instanceof Error ? error : new Error(String(error)) }));
+      await write(path).catch((error: unknown) => failures.push({ flag, path, error: error instanceof Error ? error : new Error(String(error)) }));
     }
     return failures;
   }
@@ -134,7 +147,8 @@ export function windowOptions(options: StressOptions, window: RunWindow): Stress
 /** What a loop round or a shard says before it starts; nothing for a plain run. */
 export function windowLine(window: RunWindow, options: SessionOptions): string | undefined {
   const runs = window.size === 0 ? 'no runs' : `runs ${window.first}–${window.first + window.size - 1} of each test`;
-  const shard = options.shard === undefined ? '' : `shard ${options.shard.index}/${options.shard.count}: `;
+  const source = options.shardSource === undefined ? '' : ` (from ${options.shardSource})`;
+  const shard = options.shard === undefined ? '' : `shard ${options.shard.index}/${options.shard.count}${source}: `;
   if (options.growth !== undefined) return `round ${window.round + 1}: ${window.roundIterations} iterations; ${shard}${runs}`;
   return options.shard === undefined ? undefined : `${shard}${runs}`;
 }

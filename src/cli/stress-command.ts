@@ -47,7 +47,7 @@ export interface StressCommandDeps {
 export async function stressCommand(options: StressOptions, deps: StressCommandDeps, sessionOptions: SessionOptions = { timing: false }): Promise<ExitCode> {
   await checkOutputDir(options.outputDir);
   const { tests, iterations, seedBase, workers } = options;
-  const session = new Session(sessionOptions, { tests, iterations, seedBase, workers, mode: runMode(options.settings) }, deps.now?.() ?? new Date());
+  const session = new Session(sessionOptions, { tests, iterations, seedBase, workers, mode: runMode(options.settings), settings: options.settings }, deps.now?.() ?? new Date());
   await session.checkPaths();
   const cancel = new AbortController();
   // Listen before saying anything, so that a signal after the first line is always graceful.

@@ -1,6 +1,7 @@
 import { type ClientEnd, Network, Server } from '../labrpc/network.js';
 import type { ApplyMsg, RaftFactory, RaftPeer } from '../raft/types.js';
 import type { Clock } from '../sim/clock.js';
+import { decode, encode } from '../sim/codec.js';
 import { asError } from '../sim/sim-world.js';
 import type { World } from '../sim/world.js';
 import { digest, type EventTrace, traceObserver } from './event-trace.js';
@@ -9,7 +10,16 @@ import { observedClock } from './observed-clock.js';
 import { type PeerObserver, tapPeer } from './peer-taps.js';
 import { Persister } from './persister.js';
 import { RaftMeter } from './raft-meter.js';
+import type { TimelineRecorder } from './timeline-trace.js';
 import { fatal, TestFailure, type TestContext } from './test-context.js';
+
+/** The 2D tests' service snapshots its state after every index i with (i + 1) % SNAPSHOT_INTERVAL == 0. */
+export const SNAPSHOT_INTERVAL = 10;
+
+export interface ConfigOptions {
+  /** Part 2D: each peer's service snapshots every SNAPSHOT_INTERVAL commands (config.go's applierSnap). */
+  snapshot?: boolean;
+}
 
 /**
  * A port of the lab's config.go: a cluster of Raft peers on a simulated
@@ -25,8 +35,12 @@ export class Config {
   readonly connected: boolean[];
   /** Committed values each peer has applied, by index. */
   readonly logs: Map<number, unknown>[];
+  /** The last index each peer's service has applied, by command or snapshot (the snapshot applier's check). */
+  readonly lastApplied: number[];
   private readonly world: World;
   private readonly raft: RaftFactory;
+  /** Whether the services snapshot (applierSnap) or only check what is applied (applier). */
+  private readonly snapshots: boolean;
   private readonly applyErr: string[];
   private readonly saved: (Persister | undefined)[];
   /** Each peer's outgoing ends, one per destination; replaced on restart so a dead instance cannot send. */
@@ -36,6 +50,7 @@ export class Config {
   private readonly peerClock: Clock;
   private readonly checker: InvariantChecker | undefined;
   private readonly trace: EventTrace | undefined;
+  private readonly timeline: TimelineRecorder | undefined;
   /** Who watches each peer's messages and saves: the checker and the trace, when on. */
   private readonly observers: PeerObserver[];
   /** Wall time spent inside the Raft (charged to the clock with --charge-cpu). */
@@ -50,20 +65,25 @@ export class Config {
   private bytes0 = 0;
   private maxIndex0 = 0;
 
-  constructor(t: TestContext, n: number, unreliable: boolean) {
+  constructor(t: TestContext, n: number, unreliable: boolean, options: ConfigOptions = {}) {
     this.world = t.world;
     this.raft = t.raft;
     this.n = n;
+    this.snapshots = options.snapshot === true;
     this.rafts = new Array(n).fill(undefined);
     this.checker = t.strict ? new InvariantChecker({ peers: this.rafts, nowMs: () => this.now }) : undefined;
     this.trace = t.trace;
     this.observers = [...(this.trace === undefined ? [] : [traceObserver(this.trace)]), ...(this.checker === undefined ? [] : [this.checker])];
     this.meter = t.meter ?? new RaftMeter(() => 0);
     this.incarnation = new Array<number>(n).fill(0);
-    this.peerClock = this.checker === undefined && this.trace === undefined ? t.world.clock : observedClock(t.world.clock, () => this.afterEvent());
-    this.net = new Network({ clock: this.peerClock, random: t.world.random, log: t.world.log });
+    this.timeline = t.timeline;
+    this.timeline?.attach(t.world.clock, this.rafts);
+    const watched = this.checker !== undefined || this.trace !== undefined || this.timeline !== undefined;
+    this.peerClock = watched ? observedClock(t.world.clock, () => this.afterEvent()) : t.world.clock;
+    this.net = new Network({ clock: this.peerClock, random: t.world.random, log: t.world.log, ...(this.timeline === undefined ? {} : { observer: this.timeline }) });
     this.connected = new Array<boolean>(n).fill(false);
     this.logs = Array.from({ length: n }, () => new Map<number, unknown>());
+    this.lastApplied = new Array<number>(n).fill(0);
     this.applyErr = new Array<string>(n).fill('');
     this.saved = new Array(n).fill(undefined);
     this.endnames = new Array(n).fill(undefined);
@@ -79,9 +99,11 @@ export class Config {
     return this.world.clock.now();
   }
 
-  /** Runs after every event of the peers and the network when checking: invariants, then the trace. */
+  /** Runs after every event of the peers and the network when watching: the timeline, invariants, then the trace. */
   private afterEvent(): void {
     try {
+      // The timeline looks first, so that it holds the state a broken invariant is found in.
+      this.timeline?.endEvent();
       this.checker?.check();
       this.trace?.endEvent(this.now);
     } catch (error) {
@@ -103,6 +125,7 @@ export class Config {
     if (rf !== undefined) {
       rf.kill();
       this.rafts[i] = undefined;
+      this.timeline?.crashed(i);
     }
     const kept = this.saved[i];
     if (kept !== undefined) {
@@ -112,26 +135,49 @@ export class Config {
     }
   }
 
-  /** Starts (or restarts) peer i from its persisted state, with fresh ends and a fresh persister. */
+  /**
+   * Starts (or restarts) peer i from its persisted state, with fresh ends and
+   * a fresh persister. Like a service starting up, the harness first loads
+   * the saved snapshot into peer i's applied state, so the peer's first
+   * command must come right after it.
+   */
   start1(i: number): void {
     this.crash1(i);
     const ends = Array.from({ length: this.n }, (_, j) => {
       const end = this.net.makeEnd();
       this.net.connect(end, j);
+      this.timeline?.ownEnd(end.name, i, j);
       return end;
     });
     this.endnames[i] = ends;
-    const saved = this.saved[i];
-    this.saved[i] = saved !== undefined ? saved.copy() : new Persister();
 
-    this.checker?.started(i);
+    this.lastApplied[i] = 0;
+    const saved = this.saved[i];
+    if (saved !== undefined) {
+      this.saved[i] = saved.copy();
+      const snapshot = this.saved[i]!.readSnapshot();
+      if (snapshot.length > 0) {
+        const err = this.ingestSnap(i, snapshot, -1);
+        if (err !== '') fatal(err);
+      }
+    } else {
+      this.saved[i] = new Persister();
+    }
+
+    this.checker?.started(i, this.lastApplied[i]!);
     const incarnation = ++this.incarnation[i]!;
+    // In Go the applier reads the apply channel only once Make has returned,
+    // so whatever a peer applies inside make() reaches the checks just after.
+    let early: ApplyMsg[] | undefined = [];
     const tap = tapPeer({
       me: i,
       ends,
       persister: this.saved[i]!,
       clock: this.peerClock,
-      apply: (m) => this.applier(i, m),
+      apply: (m) => {
+        if (early !== undefined) early.push(m);
+        else this.apply(i, peer, m);
+      },
       observers: this.observers,
       meter: this.meter,
       isCurrent: () => this.incarnation[i] === incarnation,
@@ -147,9 +193,27 @@ export class Config {
         log: this.world.log,
       }),
     );
-    this.rafts[i] = tap.peer(rf);
+    const peer = tap.peer(rf);
+    this.rafts[i] = peer;
     this.net.addServer(i, new Server(tap.handlers(rf.handlers)));
+    // The timeline first, so that it shows a restart the checker then fails.
+    this.timeline?.started(i);
     this.checker?.restarted(i);
+    const applied = early;
+    early = undefined;
+    for (const m of applied) this.apply(i, peer, m);
+  }
+
+  /** Hands a message peer i applied to the applier this config runs. */
+  private apply(i: number, rf: RaftPeer, m: ApplyMsg): void {
+    try {
+      if (this.snapshots) this.applierSnap(i, rf, m);
+      else this.applier(i, m);
+    } catch (error) {
+      // A check inside a peer's callback cannot throw into the test: like
+      // Go's log.Fatalf, it ends the run with this event.
+      this.world.fail(asError(error));
+    }
   }
 
   private checkLogs(i: number, m: ApplyMsg): { err: string; prevOk: boolean } {
@@ -170,17 +234,92 @@ export class Config {
   /** Checks each applied command against every other peer's, and that peer i applies in order. */
   private applier(i: number, m: ApplyMsg): void {
     this.checker?.onApply(i, m);
-    this.trace?.note(`S${i} apply ${m.commandIndex} ${digest(m.command)}`);
+    this.traceApply(i, m);
     if (!m.commandValid) return;
     const checked = this.checkLogs(i, m);
     let err = checked.err;
     if (m.commandIndex > 1 && !checked.prevOk) err = `server ${i} apply out of order ${m.commandIndex}`;
-    if (err !== '') {
-      this.applyErr[i] = err;
-      // Go's applier calls log.Fatalf, which ends the whole test at once. In
-      // strict mode a broken invariant behind the bad apply is the better account.
-      this.world.fail(this.checker?.violationNow() ?? new TestFailure(`apply error: ${err}`));
+    if (err !== '') this.applyError(i, err);
+  }
+
+  /**
+   * Replaces peer i's applied state with a snapshot's, which the snapshot
+   * applier encoded: the last index it covers, then every command up to it.
+   * Returns an error, or '' if the snapshot was taken in.
+   */
+  private ingestSnap(i: number, snapshot: Uint8Array | undefined, index: number): string {
+    // Go's config.go calls log.Fatalf here, ending the run at once.
+    if (snapshot === undefined) fatal('nil snapshot');
+    let decoded: unknown;
+    try {
+      decoded = decode(snapshot);
+    } catch {
+      fatal('snapshot decode error');
     }
+    if (!Array.isArray(decoded) || decoded.length !== 2 || typeof decoded[0] !== 'number' || !Array.isArray(decoded[1])) {
+      fatal('snapshot decode error');
+    }
+    const [lastIncludedIndex, xlog] = decoded as [number, unknown[]];
+    if (index !== -1 && index !== lastIncludedIndex) return `server ${i} snapshot doesn't match m.SnapshotIndex`;
+    const log = new Map<number, unknown>();
+    for (let j = 0; j < xlog.length; j++) log.set(j, xlog[j]);
+    this.logs[i] = log;
+    this.lastApplied[i] = lastIncludedIndex;
+    return '';
+  }
+
+  /**
+   * The 2D tests' service: checks each applied command like the applier and
+   * that it comes right after the last one applied, snapshots its state every
+   * SNAPSHOT_INTERVAL commands, and takes in the snapshots its peer hands it.
+   */
+  private applierSnap(i: number, rf: RaftPeer, m: ApplyMsg): void {
+    let err = '';
+    if (m.snapshotValid === true) {
+      this.traceApply(i, m);
+      const snapshotIndex = m.snapshotIndex ?? 0;
+      if (rf.condInstallSnapshot?.(m.snapshotTerm ?? 0, snapshotIndex, m.snapshot!) ?? true) {
+        this.checker?.onApply(i, m);
+        err = this.ingestSnap(i, m.snapshot, snapshotIndex);
+      }
+    } else if (m.commandValid) {
+      this.checker?.onApply(i, m);
+      this.traceApply(i, m);
+      if (m.commandIndex !== this.lastApplied[i]! + 1) {
+        err = `server ${i} apply out of order, expected index ${this.lastApplied[i]! + 1}, got ${m.commandIndex}`;
+      }
+      if (err === '') {
+        const checked = this.checkLogs(i, m);
+        err = checked.err;
+        if (m.commandIndex > 1 && !checked.prevOk) err = `server ${i} apply out of order ${m.commandIndex}`;
+      }
+      this.lastApplied[i] = m.commandIndex;
+
+      if ((m.commandIndex + 1) % SNAPSHOT_INTERVAL === 0) {
+        const xlog: unknown[] = [];
+        for (let j = 0; j <= m.commandIndex; j++) xlog.push(this.logs[i]!.get(j));
+        // The peer is about to drop the entries this snapshot covers: strict
+        // mode looks at them first.
+        this.checker?.observe(i);
+        rf.snapshot(m.commandIndex, encode([m.commandIndex, xlog]));
+      }
+    }
+    if (err !== '') this.applyError(i, err);
+  }
+
+  /** Go's applier calls log.Fatalf on a bad apply, which ends the whole test at once. */
+  private applyError(i: number, err: string): void {
+    this.applyErr[i] = err;
+    // In strict mode a broken invariant behind the bad apply is the better account.
+    this.world.fail(this.checker?.violationNow() ?? new TestFailure(`apply error: ${err}`));
+  }
+
+  /** Notes an apply on the timeline and in the determinism trace, when they are on. */
+  private traceApply(i: number, m: ApplyMsg): void {
+    this.timeline?.onApply(i, m.snapshotValid === true ? (m.snapshotIndex ?? 0) : m.commandIndex);
+    if (this.trace === undefined) return;
+    if (m.snapshotValid === true) this.trace.note(`S${i} apply snapshot ${m.snapshotIndex} ${m.snapshot === undefined ? 'nil' : digest(m.snapshot)}`);
+    else this.trace.note(`S${i} apply ${m.commandIndex} ${digest(m.command)}`);
   }
 
   checkTimeout(): void {
@@ -199,6 +338,7 @@ export class Config {
 
   /** Attaches peer i to the network. */
   connect(i: number): void {
+    if (!this.connected[i]) this.timeline?.connected(i, true);
     this.connected[i] = true;
     for (let j = 0; j < this.n; j++) {
       if (this.connected[j]) this.net.enable(this.endnames[i]![j]!, true);
@@ -210,6 +350,7 @@ export class Config {
 
   /** Detaches peer i from the network. */
   disconnect(i: number): void {
+    if (this.connected[i]) this.timeline?.connected(i, false);
     this.connected[i] = false;
     for (let j = 0; j < this.n; j++) {
       const out = this.endnames[i];
@@ -231,6 +372,7 @@ export class Config {
 
   setUnreliable(unreliable: boolean): void {
     this.net.setReliable(!unreliable);
+    this.timeline?.setReliable(!unreliable);
   }
 
   bytesTotal(): number {
@@ -239,6 +381,7 @@ export class Config {
 
   setLongReordering(yes: boolean): void {
     this.net.setLongReordering(yes);
+    this.timeline?.setLongReordering(yes);
   }
 
   /** Checks that there is exactly one leader, retrying a few times in case re-elections are needed. */
@@ -399,8 +542,9 @@ export async function withConfig(
   n: number,
   unreliable: boolean,
   body: (cfg: Config) => Promise<void>,
+  options: ConfigOptions = {},
 ): Promise<void> {
-  const cfg = new Config(t, n, unreliable);
+  const cfg = new Config(t, n, unreliable, options);
   try {
     await body(cfg);
   } finally {

@@ -93,7 +93,8 @@ export function traceObserver(trace: EventTrace): PeerObserver {
   return {
     sent: (from, to, method, args) => trace.note(`S${from}->S${to} ${method} ${digest(args)}`),
     replyArrived: (from, to, method, _args, reply) => trace.note(`S${from}<-S${to} ${method} ${reply === undefined ? 'lost' : digest(reply)}`),
-    saved: (me, raftState) => trace.note(`S${me} save ${stateDigest(raftState)}`),
+    saved: (me, raftState, snapshot) =>
+      trace.note(`S${me} save ${stateDigest(raftState)}${snapshot === undefined ? '' : ` with snapshot ${stateDigest(snapshot)}`}`),
   };
 }
 

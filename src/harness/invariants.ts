@@ -9,8 +9,10 @@ import { TestFailure } from './test-context.js';
  * their effects (votes, replies, saves, applies), the rules that make those
  * properties hold across crashes: one vote per term, persistence before a
  * reply or request reveals state, commitment only of what a majority has
- * saved, each index applied once, and a higher term adopted when seen; and
- * one liveness rule, that a vote denied restarts no election timer.
+ * saved, each index applied once, and a higher term adopted when seen;
+ * one liveness rule, that a vote denied restarts no election timer; and for
+ * part 2D, that snapshots cover only what was committed and never move a
+ * service back.
  */
 export const INVARIANTS = [
   'election safety',
@@ -23,6 +25,7 @@ export const INVARIANTS = [
   'committed on a majority',
   'applied once',
   'term adoption',
+  'snapshot safety',
   'election timer',
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
@@ -64,9 +67,13 @@ interface CommittedEntry {
 /** What the checker remembers of one run of a peer, from start to crash. */
 interface Incarnation {
   commitIndex: number;
-  /** The last index handed to the harness's apply callback. */
+  /** The last index handed to the harness's apply callback, or restored from the snapshot at start. */
   lastApplied: number;
-  /** The log version last scanned, and the entries as they were then (by identity). */
+  /** The last index the peer's snapshot covers, as its view last showed it. */
+  snapshotIndex: number;
+  /** Until the first look at a restarted peer: the index of the snapshot its service restarted from. */
+  restoredFrom: number | undefined;
+  /** The log version last scanned, and the entries as they were then (by identity), by index. */
   logVersion: number | undefined;
   entries: LogEntry[];
   /** How far the leader check got for this term and log version. */
@@ -81,7 +88,12 @@ interface Incarnation {
 interface Durable {
   term: number;
   votedFor: number;
-  /** terms[i] is the term of the saved entry at index i; terms.length - 1 is the last index. */
+  /** The last index the saved snapshot covers (part 2D), 0 without one; the entries up to it are committed. */
+  snapshotIndex: number;
+  /**
+   * terms[i] is the term of the saved entry at index i, for snapshotIndex ≤ i
+   * (at snapshotIndex, the snapshot's last term); terms.length - 1 is the last index.
+   */
   terms: number[];
   logVersion: number | undefined;
 }
@@ -119,7 +131,11 @@ export class InvariantChecker implements PeerObserver {
   private readonly incarnations: Incarnation[];
   /** Every entry seen at each index, one per term. */
   private readonly seen: SeenEntry[][] = [];
-  /** Committed entries by index, from the peers' commit indexes; index 0 unused. */
+  /**
+   * Committed entries by index, from the peers' commit indexes; index 0
+   * unused. An index can stay unknown when every peer that committed it had
+   * compacted it away by the time the checker looked.
+   */
   private readonly committed: (CommittedEntry | undefined)[] = [undefined];
   /** The command first applied at each index, and by whom. */
   private readonly applied = new Map<number, { command: unknown; peer: number }>();
@@ -146,9 +162,16 @@ export class InvariantChecker implements PeerObserver {
     this.lastVoteSeen = options.peers.map(() => ({ term: -1, votedFor: -1 }));
   }
 
-  /** Peer i (re)starts: what it knew in memory is gone, but its term must survive. */
-  started(i: number): void {
-    this.incarnations[i] = freshIncarnation();
+  /**
+   * Peer i (re)starts: what it knew in memory is gone, but its term must
+   * survive. Its service starts from `appliedFrom`, the index its saved
+   * snapshot covers (0 without one).
+   */
+  started(i: number, appliedFrom = 0): void {
+    const inc = freshIncarnation();
+    inc.lastApplied = appliedFrom;
+    inc.restoredFrom = appliedFrom;
+    this.incarnations[i] = inc;
     this.lastVoteSeen[i] = { term: -1, votedFor: -1 };
     // A new instance numbers its log versions afresh: compare its first save in full.
     const durable = this.durable[i];
@@ -172,7 +195,9 @@ export class InvariantChecker implements PeerObserver {
         view.term !== durable.term ||
         view.votedFor !== durable.votedFor ||
         view.lastIndex !== lastIndex ||
-        firstTermMismatch(view, durable.terms, 1, lastIndex) !== undefined;
+        (view.snapshotIndex ?? 0) !== durable.snapshotIndex ||
+        (view.snapshotTerm ?? 0) !== durable.terms[durable.snapshotIndex] ||
+        firstTermMismatch(view, durable.terms, durable.snapshotIndex + 1, lastIndex) !== undefined;
       if (differs) {
         this.fail(
           'persist before reveal',
@@ -203,10 +228,13 @@ export class InvariantChecker implements PeerObserver {
     const durable = (this.durable[i] ??= emptyDurable());
     durable.term = view.term;
     durable.votedFor = view.votedFor;
-    if (view.logVersion !== durable.logVersion) {
+    const snapshotIndex = view.snapshotIndex ?? 0;
+    if (view.logVersion !== durable.logVersion || snapshotIndex !== durable.snapshotIndex) {
       const terms = durable.terms;
-      for (let index = 1; index <= view.lastIndex; index++) terms[index] = view.entry(index).term;
+      terms[snapshotIndex] = view.snapshotTerm ?? 0;
+      for (let index = snapshotIndex + 1; index <= view.lastIndex; index++) terms[index] = view.entry(index).term;
       terms.length = view.lastIndex + 1;
+      durable.snapshotIndex = snapshotIndex;
       durable.logVersion = view.logVersion;
     }
   }
@@ -248,6 +276,7 @@ export class InvariantChecker implements PeerObserver {
       this.defer('persist before reveal', `S${me} replied to ${method} in term ${replyTerm}, but has saved only term ${durable.term}`);
     }
     if (durable !== undefined && method === 'AppendEntries' && field(reply, 'success') === true) this.checkAcknowledged(me, args, durable);
+    if (durable !== undefined && replyTerm !== undefined && replyTerm === numberField(args, 'term')) this.checkSnapshotAcknowledged(me, args, durable);
     this.checkAdopted(me, numberField(args, 'term'), () => `handled ${method} from term ${numberField(args, 'term')}`);
   }
 
@@ -269,11 +298,12 @@ export class InvariantChecker implements PeerObserver {
       return;
     }
     const prevTerm = numberField(args, 'prevLogTerm');
-    if (prev >= 1 && prevTerm !== undefined && durable.terms[prev] !== prevTerm) {
+    // Entries a saved snapshot covers are committed: only those after it can disagree.
+    if (prev >= 1 && prev >= durable.snapshotIndex && prevTerm !== undefined && durable.terms[prev] !== prevTerm) {
       this.defer('persist before reveal', `S${me} acknowledged AppendEntries after index ${prev} (term ${prevTerm}) in term ${term}, but its saved log holds term ${durable.terms[prev]} there`);
       return;
     }
-    for (let k = 0; k < entries.length; k++) {
+    for (let k = Math.max(0, durable.snapshotIndex - prev); k < entries.length; k++) {
       const entryTerm = numberField(entries[k], 'term');
       if (entryTerm !== undefined && durable.terms[prev + 1 + k] !== entryTerm) {
         this.defer(
@@ -282,6 +312,22 @@ export class InvariantChecker implements PeerObserver {
         );
         return;
       }
+    }
+  }
+
+  /**
+   * Part 2D: a reply in the sender's term to a request that carries a
+   * snapshot (lastIncludedIndex and lastIncludedTerm, as InstallSnapshot
+   * does) tells the leader the follower holds everything up to there: its
+   * saved snapshot or saved log must.
+   */
+  private checkSnapshotAcknowledged(me: number, args: unknown, durable: Durable): void {
+    const index = numberField(args, 'lastIncludedIndex');
+    const term = numberField(args, 'lastIncludedTerm');
+    if (index === undefined || term === undefined || index < durable.snapshotIndex) return;
+    if (durable.terms[index] !== term) {
+      const held = durable.terms[index] === undefined ? 'has saved neither' : `has saved term ${durable.terms[index]} there`;
+      this.defer('persist before reveal', `S${me} acknowledged a snapshot through index ${index} (term ${term}), but ${held}`);
     }
   }
 
@@ -324,11 +370,23 @@ export class InvariantChecker implements PeerObserver {
     }
   }
 
-  /** Called for every message a peer applies, inside the event that applied it. */
+  /** Called for every message a peer applies (a snapshot only once the service installs it), inside the event that applied it. */
   onApply(i: number, msg: ApplyMsg): void {
     const inc = this.incarnations[i]!;
-    if (msg.snapshotValid === true && msg.snapshotIndex !== undefined) {
-      inc.lastApplied = msg.snapshotIndex;
+    if (msg.snapshotValid === true) {
+      const index = msg.snapshotIndex ?? 0;
+      if (index < inc.lastApplied) {
+        this.defer('snapshot safety', `S${i} installed a snapshot through index ${index} after applying index ${inc.lastApplied}: its state machine moved back`);
+        return;
+      }
+      const committed = this.committed[index];
+      if (committed !== undefined && msg.snapshotTerm !== undefined && msg.snapshotTerm !== committed.term) {
+        this.defer(
+          'snapshot safety',
+          `S${i} installed a snapshot through index ${index} in term ${msg.snapshotTerm}, where S${committed.peer} committed ${showEntry(committed)}`,
+        );
+      }
+      inc.lastApplied = index;
       return;
     }
     if (!msg.commandValid) return;
@@ -374,8 +432,7 @@ export class InvariantChecker implements PeerObserver {
       if (isLeader) this.checkOneLeader(i, term);
       if (view !== undefined) {
         this.checkVote(i, view);
-        this.checkLog(i, view);
-        this.checkCommits(i, view);
+        this.checkView(i, view);
       }
     }
     // Leaders last, so that they are held to everything committed up to this event.
@@ -384,6 +441,23 @@ export class InvariantChecker implements PeerObserver {
       if (view?.role === 'leader') this.checkLeaderComplete(i, view);
     }
     if (this.pending !== undefined) throw this.pending;
+  }
+
+  /**
+   * Looks at peer i's log and commit index now, in the middle of an event:
+   * the harness calls it just before the peer's service takes a snapshot,
+   * so that the entries the snapshot lets the peer drop are seen first. A
+   * violation found is thrown when the event ends.
+   */
+  observe(i: number): void {
+    const view = this.peers[i]?.inspect?.();
+    if (view === undefined) return;
+    try {
+      this.checkView(i, view);
+    } catch (error) {
+      if (!(error instanceof InvariantViolation)) throw error;
+      this.pending ??= error;
+    }
   }
 
   /** The violation a check would throw now, if any: the cause behind a symptom the harness saw mid-event. */
@@ -418,18 +492,27 @@ export class InvariantChecker implements PeerObserver {
     else if (leader !== i) this.fail('election safety', `S${leader} and S${i} were both leader of term ${term}`);
   }
 
+  /** The checks of one peer's view: its snapshot, its log after it, then the commits it newly shows. */
+  private checkView(i: number, view: RaftView): void {
+    this.checkSnapshot(i, view);
+    this.checkLog(i, view);
+    this.checkCommits(i, view);
+  }
+
   /**
    * Log matching, over history: an entry at an index and term is made once,
    * by that term's leader, so every log that holds it must hold the same
    * command after the same previous term. Only entries changed since the
    * last scan are looked up; an unchanged log is skipped by its version.
+   * Only the entries after the peer's snapshot are still in its log.
    */
   private checkLog(i: number, view: RaftView): void {
     const inc = this.incarnations[i]!;
     if (view.logVersion === inc.logVersion) return;
     const cached = inc.entries;
+    const snapshotIndex = view.snapshotIndex ?? 0;
     let changed = false;
-    for (let index = 1; index <= view.lastIndex; index++) {
+    for (let index = snapshotIndex + 1; index <= view.lastIndex; index++) {
       const entry = view.entry(index);
       // Once one entry has changed, the ones after it are checked afresh too.
       if (!changed && sameEntry(cached[index], entry)) continue;
@@ -438,7 +521,7 @@ export class InvariantChecker implements PeerObserver {
       if (index <= inc.commitIndex) {
         this.fail('state machine safety', `S${i} changed index ${index}, which it had committed, to ${showEntry(entry)}\n${showLog(i, view, index)}`);
       }
-      const prevTerm = index === 1 ? 0 : view.entry(index - 1).term;
+      const prevTerm = index - 1 === snapshotIndex ? (view.snapshotTerm ?? 0) : view.entry(index - 1).term;
       if (entry.term < prevTerm) {
         this.fail('log matching', `S${i} holds term ${entry.term} at index ${index} after term ${prevTerm}; terms in a log never go down\n${showLog(i, view, index)}`);
       }
@@ -470,6 +553,39 @@ export class InvariantChecker implements PeerObserver {
     }
   }
 
+  /**
+   * A snapshot covers only committed entries, and its last entry keeps the
+   * term that entry had in the log it replaced: the term committed there.
+   */
+  private checkSnapshot(i: number, view: RaftView): void {
+    const inc = this.incarnations[i]!;
+    const index = view.snapshotIndex ?? 0;
+    if (inc.restoredFrom !== undefined) {
+      // The saved state and the saved snapshot must agree on where the log starts.
+      if (index !== inc.restoredFrom) {
+        this.fail(
+          'snapshot safety',
+          `S${i} restarted with a log that starts after index ${index}, but the snapshot saved with it ends at index ${inc.restoredFrom}`,
+        );
+      }
+      inc.restoredFrom = undefined;
+    }
+    if (index === inc.snapshotIndex) return;
+    if (index < inc.snapshotIndex) this.fail('monotonic', `S${i}'s snapshot index went down from ${inc.snapshotIndex} to ${index}`);
+    if (index > view.commitIndex) {
+      this.fail('snapshot safety', `S${i}'s snapshot covers index ${index}, past its commit index ${view.commitIndex}\n${showLog(i, view, view.lastIndex)}`);
+    }
+    const term = view.snapshotTerm ?? 0;
+    const committed = this.committed[index];
+    if (committed !== undefined && committed.term !== term) {
+      this.fail(
+        'snapshot safety',
+        `S${i}'s snapshot ends at index ${index} in term ${term}, where S${committed.peer} committed ${showEntry(committed)}\n${showLog(i, view, view.lastIndex)}`,
+      );
+    }
+    inc.snapshotIndex = index;
+  }
+
   /** Records what the peer's commit index newly covers: it must agree with whatever was committed there before. */
   private checkCommits(i: number, view: RaftView): void {
     const inc = this.incarnations[i]!;
@@ -485,7 +601,8 @@ export class InvariantChecker implements PeerObserver {
     if (view.lastApplied > view.commitIndex) {
       this.fail('state machine safety', `S${i} has applied index ${view.lastApplied} but committed only up to ${view.commitIndex}`);
     }
-    for (let index = inc.commitIndex + 1; index <= view.commitIndex; index++) {
+    // Entries the snapshot covers are gone; its last one was checked above.
+    for (let index = Math.max(inc.commitIndex, view.snapshotIndex ?? 0) + 1; index <= view.commitIndex; index++) {
       const entry = view.entry(index);
       const before = this.committed[index];
       if (before === undefined) {
@@ -509,13 +626,14 @@ export class InvariantChecker implements PeerObserver {
    */
   private checkStoredOnMajority(i: number, view: RaftView): void {
     const index = view.commitIndex;
-    const term = view.entry(index).term;
+    const term = index === (view.snapshotIndex ?? 0) ? (view.snapshotTerm ?? 0) : view.entry(index).term;
     const holders: number[] = [];
     for (let p = 0; p < this.durable.length; p++) {
       const durable = this.durable[p];
       // A peer whose saves cannot be seen may hold it; nothing can be concluded.
       if (durable === undefined) return;
-      if (durable.terms[index] === term) holders.push(p);
+      // A saved snapshot holds what it covers (all committed, so the same everywhere).
+      if (index < durable.snapshotIndex || durable.terms[index] === term) holders.push(p);
     }
     if (holders.length * 2 <= this.durable.length) {
       this.fail(
@@ -531,9 +649,10 @@ export class InvariantChecker implements PeerObserver {
     const done = inc.leaderChecked;
     const from = done !== undefined && done.term === view.term && done.logVersion === view.logVersion ? done.upTo + 1 : 1;
     const upTo = this.committed.length - 1;
-    for (let index = from; index <= upTo; index++) {
-      const committed = this.committed[index]!;
-      if (committed.knownAtTerm >= view.term) continue;
+    // Entries the leader's snapshot covers are gone from its log; its snapshot's last one was checked on its own.
+    for (let index = Math.max(from, (view.snapshotIndex ?? 0) + 1); index <= upTo; index++) {
+      const committed = this.committed[index];
+      if (committed === undefined || committed.knownAtTerm >= view.term) continue;
       const held = index <= view.lastIndex ? view.entry(index) : undefined;
       if (held === undefined || held.term !== committed.term || !sameCommand(held.command, committed.command)) {
         this.fail(
@@ -555,7 +674,7 @@ export class InvariantChecker implements PeerObserver {
 }
 
 function emptyDurable(): Durable {
-  return { term: 0, votedFor: -1, terms: [0], logVersion: undefined };
+  return { term: 0, votedFor: -1, snapshotIndex: 0, terms: [0], logVersion: undefined };
 }
 
 /** The first index in [from, to] where the view's term differs from `terms`, or undefined. */
@@ -580,7 +699,7 @@ function numberField(value: unknown, key: string): number | undefined {
 }
 
 function freshIncarnation(): Incarnation {
-  return { commitIndex: 0, lastApplied: 0, logVersion: undefined, entries: [], leaderChecked: undefined };
+  return { commitIndex: 0, lastApplied: 0, snapshotIndex: 0, restoredFrom: undefined, logVersion: undefined, entries: [], leaderChecked: undefined };
 }
 
 /** The reference Raft hands out its own entry objects, so identity settles most comparisons. */
@@ -610,13 +729,15 @@ const LOG_CONTEXT_ENTRIES = 5;
 
 /** Peer i's log around `index`, as `index:term:command` words. */
 function showLog(i: number, view: RaftView, index: number): string {
+  const snapshotIndex = view.snapshotIndex ?? 0;
   const last = Math.min(index, view.lastIndex);
-  const first = Math.max(1, last - LOG_CONTEXT_ENTRIES);
+  const first = Math.max(snapshotIndex + 1, last - LOG_CONTEXT_ENTRIES);
   const words: string[] = [];
   for (let k = first; k <= last; k++) {
     const entry = view.entry(k);
     words.push(`${k}:t${entry.term}:${show(entry.command)}`);
   }
   const more = view.lastIndex > last ? ` … (last index ${view.lastIndex})` : '';
-  return `S${i} log (term ${view.term}, ${view.role}, commit ${view.commitIndex}): ${first > 1 ? '… ' : ''}${words.join(' ')}${more}`;
+  const start = snapshotIndex > 0 ? `snapshot ${snapshotIndex}:t${view.snapshotTerm ?? 0} ` : '';
+  return `S${i} log (term ${view.term}, ${view.role}, commit ${view.commitIndex}): ${start}${first > snapshotIndex + 1 ? '… ' : ''}${words.join(' ')}${more}`;
 }

@@ -20,8 +20,8 @@ export interface PeerObserver {
    * cancelled, while it ran.
    */
   handled?(me: number, method: string, args: unknown, reply: unknown, timers: TimerActivity): void;
-  /** Peer `me` saved `raftState`. */
-  saved?(me: number, raftState: Uint8Array): void;
+  /** Peer `me` saved `raftState`, and with it `snapshot` if it saved one (part 2D). */
+  saved?(me: number, raftState: Uint8Array, snapshot?: Uint8Array): void;
 }
 
 /** Timers a peer set, and pending timers it cancelled, during one call. */
@@ -91,7 +91,7 @@ export function tapPeer(o: TapOptions): TappedPeer {
         save: {
           value: (raftState: Uint8Array, snapshot?: Uint8Array) => {
             o.persister.save(raftState, snapshot);
-            tell((w) => w.saved?.(me, raftState));
+            tell((w) => w.saved?.(me, raftState, snapshot));
           },
         },
       })
@@ -149,9 +149,13 @@ export function tapPeer(o: TapOptions): TappedPeer {
         start: (command) => meter.inside(() => rf.start(command)),
         getState: () => rf.getState(),
         kill: () => rf.kill(),
+        snapshot: (index, snapshot) => meter.inside(() => rf.snapshot(index, snapshot)),
         handlers: rf.handlers,
       };
       if (rf.inspect !== undefined) tapped.inspect = () => rf.inspect!();
+      if (rf.condInstallSnapshot !== undefined) {
+        tapped.condInstallSnapshot = (term, index, snapshot) => meter.inside(() => rf.condInstallSnapshot!(term, index, snapshot));
+      }
       return tapped;
     },
   };

@@ -2,9 +2,10 @@ import type { RaftFactory } from '../raft/types.js';
 import type { World } from '../sim/world.js';
 import type { EventTrace } from './event-trace.js';
 import type { RaftMeter } from './raft-meter.js';
+import type { TimelineRecorder } from './timeline-trace.js';
 
-/** The lab's parts: 2A leader election, 2B log replication, 2C persistence. */
-export type Part = '2A' | '2B' | '2C';
+/** The lab's parts: 2A leader election, 2B log replication, 2C persistence, 2D log compaction. */
+export type Part = '2A' | '2B' | '2C' | '2D';
 
 /** What a lab test receives: the world it runs in and the Raft under test. */
 export interface TestContext {
@@ -16,6 +17,8 @@ export interface TestContext {
   readonly trace?: EventTrace;
   /** Measures (and with --charge-cpu, charges) the wall time spent inside the Raft. */
   readonly meter?: RaftMeter;
+  /** Where the cluster's events go for the run's timeline (the HTML report). */
+  readonly timeline?: TimelineRecorder;
 }
 
 /** One lab test, as the registry lists it. */

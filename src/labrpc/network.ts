@@ -89,10 +89,36 @@ export class Server {
   }
 }
 
+/** How a call ended, as the caller learns it: its reply, or why it got none. */
+export type CallOutcome = 'replied' | 'request-lost' | 'reply-lost' | 'reply-discarded' | 'unreachable';
+
+/**
+ * Sees each call's way through the network, for a timeline of the run. The
+ * network tells it what it decided and when; it must change nothing. Calls
+ * are numbered from 0 in the order they are sent.
+ */
+export interface NetworkObserver {
+  /**
+   * A request left `endName` for `method`. If `reachable`, the network
+   * delays it `delayMs` (unreliable mode; 0 otherwise) before the hop to the
+   * server; if not (a disabled end, a missing server), the caller is told of
+   * the failure after waiting `delayMs` and a hop.
+   */
+  sent(call: number, endName: number, method: string, args: unknown, delayMs: number, reachable: boolean): void;
+  /** The server's handler is about to run on the request. */
+  delivered(call: number): void;
+  /** The reply is held back for `holdMs` (long reordering). */
+  held(call: number, holdMs: number): void;
+  /** The caller is told now how the call ended; `reply` is the decoded reply when there is one. */
+  ended(call: number, outcome: CallOutcome, reply?: unknown): void;
+}
+
 export interface NetworkOptions {
   clock: Clock;
   random: Random;
   log: Logger;
+  /** Told where each call goes; none by default, and then the network does no extra work. */
+  observer?: NetworkObserver;
 }
 
 export class Network {
@@ -108,11 +134,14 @@ export class Network {
   private readonly random: Random;
   private readonly log: Logger;
   private readonly gob = new GobSizer();
+  private readonly observer: NetworkObserver | undefined;
+  private nextCall = 0;
 
   constructor(options: NetworkOptions) {
     this.clock = options.clock;
     this.random = options.random;
     this.log = options.log;
+    this.observer = options.observer;
   }
 
   setReliable(yes: boolean): void {
@@ -174,41 +203,49 @@ export class Network {
     const request = encode(args);
     this.rpcTotal++;
     this.byteTotal += this.gob.requestSize(method, args);
+    const observer = this.observer;
+    const call = observer === undefined ? 0 : this.nextCall++;
 
     // As in labrpc, the end's state is read when the request is sent.
     const serverName = end.serverName;
     const server = serverName === undefined ? undefined : this.servers.get(serverName);
     if (!end.enabled || server === undefined) {
-      const delayMs = this.random.int(this.longDelays ? LONG_DELAY_MS_MAX : SHORT_DELAY_MS_MAX);
-      this.clock.setTimer(delayMs + hopDelayMs(this.random), () => this.fail(onReply));
+      const waitMs = this.random.int(this.longDelays ? LONG_DELAY_MS_MAX : SHORT_DELAY_MS_MAX);
+      observer?.sent(call, end.name, method, args, waitMs, false);
+      this.clock.setTimer(waitMs + hopDelayMs(this.random), () => this.fail(call, onReply));
       return;
     }
 
     const reliable = this.reliable;
     const longReordering = this.longReordering;
-    const delayMs = (reliable ? 0 : this.random.int(UNRELIABLE_DELAY_MS_MAX)) + hopDelayMs(this.random);
+    // Drawn in this order (network delay, then the hop) whether or not anyone observes.
+    const networkDelayMs = reliable ? 0 : this.random.int(UNRELIABLE_DELAY_MS_MAX);
+    const delayMs = networkDelayMs + hopDelayMs(this.random);
+    observer?.sent(call, end.name, method, args, networkDelayMs, true);
     this.clock.setTimer(delayMs, () => {
       if (this.closed) return;
       if (!reliable && this.random.int(1000) < UNRELIABLE_LOSS_PER_MILLE) {
         if (this.log.traceOn) this.log.trace('DROP', serverName!, `request ${method} from end ${end.name} lost`);
-        this.answer(onReply, 0, undefined);
+        this.answer(call, 'request-lost', onReply, 0, undefined);
         return;
       }
+      observer?.delivered(call);
       const reply = server.dispatch(method, decode(request) as never);
       const replyBytes = encode(reply);
       // A server killed or cut off while it handled the request has its reply thrown away.
       if (!end.enabled || this.servers.get(serverName!) !== server) {
-        this.answer(onReply, 0, undefined);
+        this.answer(call, 'reply-discarded', onReply, 0, undefined);
       } else if (!reliable && this.random.int(1000) < UNRELIABLE_LOSS_PER_MILLE) {
         if (this.log.traceOn) this.log.trace('DROP', serverName!, `reply to ${method} from end ${end.name} lost`);
-        this.answer(onReply, 0, undefined);
+        this.answer(call, 'reply-lost', onReply, 0, undefined);
       } else if (longReordering && this.random.int(REORDER_CHANCE.denominator) < REORDER_CHANCE.numerator) {
         const holdMs = REORDER_DELAY_MS_BASE + this.random.int(1 + this.random.int(REORDER_DELAY_MS_SPREAD));
+        observer?.held(call, holdMs);
         // labrpc counts a held reply's bytes when it lets it go.
-        this.answer(onReply, holdMs, replyBytes, this.gob.replySize(method, reply));
+        this.answer(call, 'replied', onReply, holdMs, replyBytes, this.gob.replySize(method, reply));
       } else {
         this.byteTotal += this.gob.replySize(method, reply);
-        this.answer(onReply, 0, replyBytes);
+        this.answer(call, 'replied', onReply, 0, replyBytes);
       }
     });
   }
@@ -218,15 +255,19 @@ export class Network {
    * goroutine hop, in an event of its own. A held reply's bytes are counted
    * when it is let go.
    */
-  private answer(onReply: ReplyCallback, holdMs: number, replyBytes: Uint8Array | undefined, heldBytes = 0): void {
+  private answer(call: number, outcome: CallOutcome, onReply: ReplyCallback, holdMs: number, replyBytes: Uint8Array | undefined, heldBytes = 0): void {
     this.clock.setTimer(holdMs + hopDelayMs(this.random), () => {
       if (this.closed) return;
       this.byteTotal += heldBytes;
-      onReply(replyBytes === undefined ? undefined : decode(replyBytes));
+      const reply = replyBytes === undefined ? undefined : decode(replyBytes);
+      this.observer?.ended(call, outcome, reply);
+      onReply(reply);
     });
   }
 
-  private fail(onReply: ReplyCallback): void {
-    if (!this.closed) onReply(undefined);
+  private fail(call: number, onReply: ReplyCallback): void {
+    if (this.closed) return;
+    this.observer?.ended(call, 'unreachable');
+    onReply(undefined);
   }
 }

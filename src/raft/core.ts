@@ -3,6 +3,8 @@ import type {
   AppendEntriesArgs,
   AppendEntriesReply,
   Entry,
+  InstallSnapshotArgs,
+  InstallSnapshotReply,
   Outbound,
   RequestVoteArgs,
   RequestVoteReply,
@@ -10,31 +12,41 @@ import type {
 import { RaftLog } from './raft-log.js';
 import type { RaftView, Role } from './types.js';
 
-/** What must survive a crash (Figure 2's persistent state). */
+/**
+ * What must survive a crash (Figure 2's persistent state), with the place
+ * of the latest snapshot: the snapshot's bytes are saved beside it.
+ */
 export interface HardState {
   term: number;
   votedFor: number;
-  /** Log entries from index 1 on. */
+  /** The last index and its term that the snapshot covers; 0 and 0 without one. */
+  snapshotIndex: number;
+  snapshotTerm: number;
+  /** Log entries from index snapshotIndex + 1 on. */
   entries: readonly Entry[];
 }
 
 /**
- * The persistent state as the driver encodes it: the live log (sentinel at
- * index 0) and the lowest index changed since the last save, so an encoder
- * can reuse the bytes of the unchanged prefix.
+ * The persistent state as the driver encodes it: the held log (the
+ * sentinel, for the snapshot's last entry, first) and the lowest index
+ * changed since the last save, so an encoder can reuse the bytes of the
+ * unchanged prefix.
  */
 export interface PersistentState {
   term: number;
   votedFor: number;
+  snapshotIndex: number;
   log: readonly Entry[];
   changedFrom: number;
 }
 
-/** An entry that has committed and is ready to be applied, in index order. */
-export interface Committed {
-  index: number;
-  command: unknown;
-}
+/**
+ * What is ready to be applied, in index order: a committed command, or a
+ * snapshot from the leader that moves the state machine forward to its index.
+ */
+export type Committed =
+  | { kind: 'command'; index: number; command: unknown }
+  | { kind: 'snapshot'; index: number; term: number; data: Uint8Array };
 
 /**
  * What the core asks its driver to do after an input, in this order:
@@ -42,6 +54,8 @@ export interface Committed {
  */
 export interface Ready {
   persist: boolean;
+  /** The snapshot changed: save it together with the state. */
+  persistSnapshot: boolean;
   messages: Outbound[];
   committed: Committed[];
   /** The peer heard from a legitimate leader or granted a vote: restart the election timer. */
@@ -55,6 +69,8 @@ export interface CoreOptions {
   peerCount: number;
   log: Logger;
   restored?: HardState;
+  /** The snapshot saved with `restored`, if it has one. */
+  snapshot?: Uint8Array;
 }
 
 const NO_VOTE = -1;
@@ -86,6 +102,8 @@ export class RaftCore {
    * is not sent its whole missing suffix again with every proposal.
    */
   private readonly paused: boolean[];
+  /** The latest snapshot's bytes, opaque to Raft: the service's state up to raftLog.snapshotIndex. */
+  private snapshotData: Uint8Array = new Uint8Array(0);
 
   private ready: Ready = emptyReady();
 
@@ -94,10 +112,20 @@ export class RaftCore {
     this.peerCount = options.peerCount;
     this.log = options.log;
     const restored = options.restored;
-    this.raftLog = new RaftLog(restored?.entries ?? []);
+    this.raftLog = new RaftLog(restored?.entries ?? [], restored?.snapshotIndex ?? 0, restored?.snapshotTerm ?? 0);
     if (restored !== undefined) {
       this.term = restored.term;
       this.votedFor = restored.votedFor;
+      if (restored.snapshotIndex > 0) {
+        if (options.snapshot === undefined || options.snapshot.length === 0) {
+          throw new Error(`S${this.id}: the saved state has a snapshot through index ${restored.snapshotIndex}, but no snapshot was saved`);
+        }
+        this.snapshotData = options.snapshot;
+        // The service restores its state from the snapshot itself, so what it
+        // covers counts as committed and applied.
+        this.commitIndex = restored.snapshotIndex;
+        this.lastApplied = restored.snapshotIndex;
+      }
     }
     this.nextIndex = new Array<number>(this.peerCount).fill(1);
     this.matchIndex = new Array<number>(this.peerCount).fill(0);
@@ -124,6 +152,16 @@ export class RaftCore {
     return this.raftLog.lastIndex;
   }
 
+  /** The last index the snapshot covers (0 without one); the service's state starts from there after a restart. */
+  get snapshotIndex(): number {
+    return this.raftLog.snapshotIndex;
+  }
+
+  /** The latest snapshot's bytes, to save with the state when `Ready.persistSnapshot` asks for it. */
+  get snapshotBytes(): Uint8Array {
+    return this.snapshotData;
+  }
+
   /** A read-only view of this core for checkers; `lastApplied` is the driver's, which may lag. */
   view(lastApplied: number): RaftView {
     const log = this.raftLog;
@@ -134,13 +172,16 @@ export class RaftCore {
       commitIndex: this.commitIndex,
       lastApplied,
       lastIndex: log.lastIndex,
+      snapshotIndex: log.snapshotIndex,
+      snapshotTerm: log.snapshotTerm,
       entry: (index) => log.entry(index),
       logVersion: log.version,
     };
   }
 
   hardState(): HardState {
-    return { term: this.term, votedFor: this.votedFor, entries: this.raftLog.view().slice(1) };
+    const log = this.raftLog;
+    return { term: this.term, votedFor: this.votedFor, snapshotIndex: log.snapshotIndex, snapshotTerm: log.snapshotTerm, entries: log.view().slice(1) };
   }
 
   /** The state to save now; call only when `Ready.persist` asks for it. */
@@ -148,6 +189,7 @@ export class RaftCore {
     return {
       term: this.term,
       votedFor: this.votedFor,
+      snapshotIndex: this.raftLog.snapshotIndex,
       log: this.raftLog.view(),
       changedFrom: this.raftLog.takeChangedFrom(),
     };
@@ -158,7 +200,7 @@ export class RaftCore {
     const ready = this.ready;
     this.ready = emptyReady();
     for (let i = this.lastApplied + 1; i <= this.commitIndex; i++) {
-      ready.committed.push({ index: i, command: this.raftLog.entry(i).command });
+      ready.committed.push({ kind: 'command', index: i, command: this.raftLog.entry(i).command });
     }
     this.lastApplied = this.commitIndex;
     return ready;
@@ -226,6 +268,27 @@ export class RaftCore {
     }
   }
 
+  /**
+   * The service has a snapshot of its state through `index`, an index it has
+   * applied: the log up to there can go. A snapshot at or below the current
+   * one (the service can lag behind an installed snapshot) changes nothing.
+   */
+  snapshot(index: number, data: Uint8Array): void {
+    const log = this.raftLog;
+    if (index <= log.snapshotIndex) {
+      if (this.log.traceOn) this.log.trace('SNAP', this.id, `ignores a snapshot through ${index}: already compacted to ${log.snapshotIndex}`);
+      return;
+    }
+    if (index > this.lastApplied) {
+      throw new RangeError(`S${this.id}: snapshot through index ${index}, but only ${this.lastApplied} has been applied`);
+    }
+    log.compactTo(index);
+    this.snapshotData = data;
+    this.ready.persist = true;
+    this.ready.persistSnapshot = true;
+    if (this.log.debugOn) this.log.debug('SNAP', this.id, `snapshot through ${index} (term ${log.snapshotTerm}), log holds ${log.lastIndex - index}`);
+  }
+
   // ---- Inputs: RPCs --------------------------------------------------------
 
   onRequestVote(args: RequestVoteArgs): RequestVoteReply {
@@ -268,6 +331,18 @@ export class RaftCore {
     this.ready.resetElectionTimer = true;
 
     const log = this.raftLog;
+    if (args.prevLogIndex < log.snapshotIndex) {
+      // The start of this request is covered by the snapshot, hence committed
+      // and the same in every log: go on from the snapshot's last entry.
+      const skip = log.snapshotIndex - args.prevLogIndex;
+      if (skip >= args.entries.length) return { term: this.term, success: true, conflictTerm: -1, conflictIndex: 0 };
+      args = {
+        ...args,
+        prevLogIndex: log.snapshotIndex,
+        prevLogTerm: args.entries[skip - 1]!.term,
+        entries: args.entries.slice(skip),
+      };
+    }
     if (args.prevLogIndex > log.lastIndex) {
       if (this.log.traceOn) this.log.trace('LOG2', this.id, `behind S${args.leaderId}: prev ${args.prevLogIndex} > last ${log.lastIndex}`);
       return { term: this.term, success: false, conflictTerm: -1, conflictIndex: log.lastIndex + 1 };
@@ -311,11 +386,7 @@ export class RaftCore {
   }
 
   onAppendEntriesReply(from: number, args: AppendEntriesArgs, reply: AppendEntriesReply): void {
-    if (reply.term > this.term) {
-      this.becomeFollower(reply.term);
-      return;
-    }
-    if (this.role !== 'leader' || args.term !== this.term) return;
+    if (!this.replyCounts(args.term, reply.term)) return;
     this.paused[from] = false;
     if (reply.success) {
       const match = args.prevLogIndex + args.entries.length;
@@ -350,6 +421,65 @@ export class RaftCore {
     if (this.role === 'leader' && args.term === this.term && args.entries.length > 0) this.paused[to] = false;
   }
 
+  /**
+   * A leader's snapshot (Figure 13). It is installed only if it goes past
+   * what this peer has committed: then the log is replaced by it, except for
+   * entries after its last one when the log agrees there, and the service is
+   * handed the snapshot. An older snapshot would move the state machine back.
+   */
+  onInstallSnapshot(args: InstallSnapshotArgs): InstallSnapshotReply {
+    if (args.term < this.term) return { term: this.term };
+    if (args.term > this.term || this.role !== 'follower') this.becomeFollower(args.term);
+    this.ready.resetElectionTimer = true;
+
+    const index = args.lastIncludedIndex;
+    if (index <= this.commitIndex) {
+      if (this.log.traceOn) this.log.trace('SNAP', this.id, `ignores S${args.leaderId}'s snapshot through ${index}: committed ${this.commitIndex}`);
+      return { term: this.term };
+    }
+    const log = this.raftLog;
+    if (index <= log.lastIndex && log.term(index) === args.lastIncludedTerm) log.compactTo(index);
+    else log.resetTo(index, args.lastIncludedTerm);
+    this.snapshotData = args.data;
+    this.commitIndex = index;
+    this.lastApplied = index;
+    this.ready.persist = true;
+    this.ready.persistSnapshot = true;
+    this.ready.committed.push({ kind: 'snapshot', index, term: args.lastIncludedTerm, data: args.data });
+    if (this.log.debugOn) this.log.debug('SNAP', this.id, `installs S${args.leaderId}'s snapshot through ${index} (term ${args.lastIncludedTerm})`);
+    return { term: this.term };
+  }
+
+  onInstallSnapshotReply(from: number, args: InstallSnapshotArgs, reply: InstallSnapshotReply): void {
+    if (!this.replyCounts(args.term, reply.term)) return;
+    this.paused[from] = false;
+    const match = args.lastIncludedIndex;
+    if (match > this.matchIndex[from]!) {
+      this.matchIndex[from] = match;
+      this.advanceCommit();
+    }
+    this.nextIndex[from] = Math.max(this.nextIndex[from]!, match + 1);
+    if (this.nextIndex[from]! <= this.raftLog.lastIndex) this.ready.replicate = true;
+  }
+
+  /** The network lost a snapshot or its reply: the next heartbeat sends it again. */
+  onInstallSnapshotLost(to: number, args: InstallSnapshotArgs): void {
+    if (this.role === 'leader' && args.term === this.term) this.paused[to] = false;
+  }
+
+  /**
+   * A leader's reply from a newer term makes it step down; otherwise the
+   * reply counts only if it answers a request of this peer's current term
+   * and the peer still leads.
+   */
+  private replyCounts(requestTerm: number, replyTerm: number): boolean {
+    if (replyTerm > this.term) {
+      this.becomeFollower(replyTerm);
+      return false;
+    }
+    return this.role === 'leader' && requestTerm === this.term;
+  }
+
   // ---- Transitions ---------------------------------------------------------
 
   private becomeFollower(term: number): void {
@@ -373,9 +503,21 @@ export class RaftCore {
     this.heartbeatTimeout();
   }
 
-  /** Sends `to` an AppendEntries from its nextIndex, with the entries it lacks or none. */
+  /**
+   * Sends `to` an AppendEntries from its nextIndex, with the entries it lacks
+   * or none; or the snapshot, when the entries it lacks are compacted.
+   */
   private sendAppend(to: number, withEntries: boolean): void {
-    const prevLogIndex = this.nextIndex[to]! - 1;
+    let prevLogIndex = this.nextIndex[to]! - 1;
+    if (prevLogIndex < this.raftLog.snapshotIndex) {
+      if (withEntries) {
+        this.sendSnapshot(to);
+        return;
+      }
+      // A snapshot is on its way: a heartbeat from the snapshot's last entry
+      // keeps the follower from starting an election meanwhile.
+      prevLogIndex = this.raftLog.snapshotIndex;
+    }
     const entries = withEntries ? this.raftLog.from(prevLogIndex + 1) : [];
     if (entries.length > 0) this.paused[to] = true;
     const args: AppendEntriesArgs = {
@@ -387,6 +529,20 @@ export class RaftCore {
       leaderCommit: this.commitIndex,
     };
     this.ready.messages.push({ to, method: 'AppendEntries', args });
+  }
+
+  /** Sends `to` the whole snapshot; like entries, one at a time per follower. */
+  private sendSnapshot(to: number): void {
+    this.paused[to] = true;
+    const args: InstallSnapshotArgs = {
+      term: this.term,
+      leaderId: this.id,
+      lastIncludedIndex: this.raftLog.snapshotIndex,
+      lastIncludedTerm: this.raftLog.snapshotTerm,
+      data: this.snapshotData,
+    };
+    if (this.log.debugOn) this.log.debug('SNAP', this.id, `sends S${to} the snapshot through ${args.lastIncludedIndex} (next ${this.nextIndex[to]})`);
+    this.ready.messages.push({ to, method: 'InstallSnapshot', args });
   }
 
   /**
@@ -409,5 +565,5 @@ export class RaftCore {
 }
 
 function emptyReady(): Ready {
-  return { persist: false, messages: [], committed: [], resetElectionTimer: false, replicate: false };
+  return { persist: false, persistSnapshot: false, messages: [], committed: [], resetElectionTimer: false, replicate: false };
 }

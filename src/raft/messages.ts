@@ -1,4 +1,4 @@
-/** One log entry. Index 0 holds a sentinel of term 0 that is never applied. */
+/** One log entry. The log's first slot holds a sentinel for the snapshot's last entry (index 0, term 0 before any), never applied. */
 export interface Entry {
   term: number;
   command: unknown;
@@ -39,6 +39,27 @@ export interface AppendEntriesReply {
   conflictIndex: number;
 }
 
+/**
+ * A leader sends its whole snapshot in one request (the lab asks for no
+ * chunking) to a follower that needs entries the leader has compacted.
+ */
+export interface InstallSnapshotArgs {
+  term: number;
+  leaderId: number;
+  lastIncludedIndex: number;
+  lastIncludedTerm: number;
+  data: Uint8Array;
+}
+
+/**
+ * The follower's term. A reply in the leader's own term means the follower
+ * now holds everything up to lastIncludedIndex, installed or already committed.
+ */
+export interface InstallSnapshotReply {
+  term: number;
+}
+
 export type Outbound =
   | { to: number; method: 'RequestVote'; args: RequestVoteArgs }
-  | { to: number; method: 'AppendEntries'; args: AppendEntriesArgs };
+  | { to: number; method: 'AppendEntries'; args: AppendEntriesArgs }
+  | { to: number; method: 'InstallSnapshot'; args: InstallSnapshotArgs };

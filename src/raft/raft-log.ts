@@ -1,23 +1,39 @@
 import type { Entry } from './messages.js';
 
 /**
- * The replicated log, indexed from 1 as in the paper; index 0 is a sentinel
- * of term 0 so that "the entry before the first" always exists.
+ * The replicated log, indexed from 1 as in the paper, holding only the
+ * entries after the latest snapshot. Position 0 of the array is a sentinel
+ * standing for the last entry the snapshot covers (index `snapshotIndex`,
+ * term `snapshotTerm`; index 0 and term 0 before any snapshot), so that "the
+ * entry before the first held one" always has a term to compare against.
  */
 export class RaftLog {
-  private readonly entries: Entry[];
+  private entries: Entry[];
+  /** The index of the sentinel: the last index the snapshot covers (0 without one). */
+  private offset: number;
   /** The lowest index changed since the last `takeChangedFrom()`, so persistence can skip the rest. */
   private changedFrom: number;
-  /** Counts every change (append or truncation), so an observer can tell an unchanged log at a glance. */
+  /** Counts every change (append, truncation, compaction), so an observer can tell an unchanged log at a glance. */
   private changes = 0;
 
-  constructor(entries: readonly Entry[] = []) {
-    this.entries = [{ term: 0, command: null }, ...entries];
-    this.changedFrom = 1;
+  constructor(entries: readonly Entry[] = [], snapshotIndex = 0, snapshotTerm = 0) {
+    this.entries = [{ term: snapshotTerm, command: null }, ...entries];
+    this.offset = snapshotIndex;
+    this.changedFrom = snapshotIndex + 1;
+  }
+
+  /** The last index covered by the snapshot; entries at or below it are gone. */
+  get snapshotIndex(): number {
+    return this.offset;
+  }
+
+  /** The term of the entry at `snapshotIndex`. */
+  get snapshotTerm(): number {
+    return this.entries[0]!.term;
   }
 
   get lastIndex(): number {
-    return this.entries.length - 1;
+    return this.offset + this.entries.length - 1;
   }
 
   /** Grows with every change to the log; equal values mean the same entries. */
@@ -29,22 +45,24 @@ export class RaftLog {
     return this.entries[this.entries.length - 1]!.term;
   }
 
-  /** The term of the entry at `index`; the caller checks that it exists. */
+  /** The term of the entry at `index`, for snapshotIndex ≤ index ≤ lastIndex; the caller checks. */
   term(index: number): number {
-    const entry = this.entries[index];
-    if (entry === undefined) throw new RangeError(`no log entry at index ${index} (last is ${this.lastIndex})`);
+    const entry = this.entries[index - this.offset];
+    if (entry === undefined || index < this.offset) throw new RangeError(`no log entry at index ${index} (${this.describe()})`);
     return entry.term;
   }
 
+  /** The entry at `index`, for snapshotIndex < index ≤ lastIndex. */
   entry(index: number): Entry {
-    const entry = this.entries[index];
-    if (entry === undefined || index === 0) throw new RangeError(`no log entry at index ${index} (last is ${this.lastIndex})`);
+    const entry = this.entries[index - this.offset];
+    if (entry === undefined || index <= this.offset) throw new RangeError(`no log entry at index ${index} (${this.describe()})`);
     return entry;
   }
 
-  /** Entries from `from` to the end (an empty list past the end). */
+  /** Entries from `from` (above the snapshot) to the end; an empty list past the end. */
   from(from: number): Entry[] {
-    return this.entries.slice(from);
+    if (from <= this.offset) throw new RangeError(`entries from ${from} are compacted (${this.describe()})`);
+    return this.entries.slice(from - this.offset);
   }
 
   append(entry: Entry): number {
@@ -54,33 +72,56 @@ export class RaftLog {
     return this.lastIndex;
   }
 
-  /** Drops the entry at `index` and all after it. */
+  /** Drops the entry at `index` and all after it; the snapshot's entries cannot be dropped. */
   truncateFrom(index: number): void {
-    if (index < 1) throw new RangeError(`cannot truncate the sentinel (index ${index})`);
-    if (index < this.entries.length) this.changes++;
-    this.entries.length = Math.min(this.entries.length, index);
+    if (index <= this.offset) throw new RangeError(`cannot truncate at ${index}: the snapshot covers it (${this.describe()})`);
+    const length = index - this.offset;
+    if (length < this.entries.length) this.changes++;
+    this.entries.length = Math.min(this.entries.length, length);
     this.changedFrom = Math.min(this.changedFrom, index);
   }
 
-  /** The first index holding `term`, searching back from `index` (which holds it). */
+  /**
+   * Discards the entries up to and including `index`, which a snapshot now
+   * covers; the entries after it stay. The new sentinel keeps that entry's term.
+   */
+  compactTo(index: number): void {
+    if (index <= this.offset || index > this.lastIndex) throw new RangeError(`cannot compact to ${index} (${this.describe()})`);
+    const term = this.term(index);
+    // A fresh array, so that the discarded entries can be collected.
+    this.entries = [{ term, command: null }, ...this.entries.slice(index - this.offset + 1)];
+    this.offset = index;
+    this.changes++;
+    this.changedFrom = Math.max(this.changedFrom, index + 1);
+  }
+
+  /** Discards the whole log for a snapshot that ends at `index` in `term`. */
+  resetTo(index: number, term: number): void {
+    this.entries = [{ term, command: null }];
+    this.offset = index;
+    this.changes++;
+    this.changedFrom = index + 1;
+  }
+
+  /** The first index holding `term`, searching back from `index` (which holds it) to the first held entry. */
   firstIndexOfTermAt(index: number): number {
     const term = this.term(index);
     let i = index;
-    while (i > 1 && this.entries[i - 1]!.term === term) i--;
+    while (i > this.offset + 1 && this.entries[i - 1 - this.offset]!.term === term) i--;
     return i;
   }
 
-  /** The last index holding `term`, or -1 if the log has none. */
+  /** The last index holding `term` among the held entries and the sentinel, or -1 if there is none. */
   lastIndexOfTerm(term: number): number {
-    for (let i = this.lastIndex; i > 0; i--) {
-      const t = this.entries[i]!.term;
+    for (let i = this.lastIndex; i >= this.offset && i > 0; i--) {
+      const t = this.entries[i - this.offset]!.term;
       if (t === term) return i;
       if (t < term) return -1;
     }
     return -1;
   }
 
-  /** The live entries, sentinel included: `view()[i]` is index i. Not to be modified. */
+  /** The held entries, sentinel first: `view()[k]` is index snapshotIndex + k. Not to be modified. */
   view(): readonly Entry[] {
     return this.entries;
   }
@@ -88,7 +129,11 @@ export class RaftLog {
   /** Returns the lowest index changed since the last call (or construction), and starts tracking afresh. */
   takeChangedFrom(): number {
     const from = this.changedFrom;
-    this.changedFrom = this.entries.length;
+    this.changedFrom = this.lastIndex + 1;
     return from;
+  }
+
+  private describe(): string {
+    return this.offset === 0 ? `last is ${this.lastIndex}` : `held ${this.offset + 1}..${this.lastIndex} after a snapshot at ${this.offset}`;
   }
 }

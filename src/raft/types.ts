@@ -45,18 +45,32 @@ export interface ClientEnd {
 export type PeerEnd = ClientEnd;
 
 /**
- * What a peer hands the service as entries commit (the lab's ApplyMsg).
- * The suite expects `commandValid: true`, `command` the value that was given
- * to `start`, and the indexes strictly in order, 1, 2, 3, … with no gap,
- * each once. A restarted peer is a new incarnation: its commit index was not
- * saved, so it applies again from index 1, and the suite expects the same
- * commands at the same indexes.
+ * What a peer hands the service (the lab's ApplyMsg): a committed command,
+ * or a snapshot a leader sent.
+ *
+ * A command has `commandValid: true`, `command` the value that was given to
+ * `start`, and `commandIndex`; the indexes go strictly up by one, 1, 2, 3, …
+ * with no gap, each once. A restarted peer is a new incarnation: its commit
+ * index was not saved, so it applies again from index 1 (or from just after
+ * its snapshot, see below), and the suite expects the same commands at the
+ * same indexes.
+ *
+ * Part 2D. A snapshot has `snapshotValid: true`, `snapshot` the bytes the
+ * leader's service passed to `snapshot()`, and `snapshotIndex` and
+ * `snapshotTerm`, the last index it covers and that entry's term (the other
+ * fields may be left `false`, `undefined` and 0). The service then calls
+ * `condInstallSnapshot` if the peer has it (see {@link RaftPeer}) and
+ * replaces its state with the snapshot's; the next command must be at
+ * `snapshotIndex + 1`. Hand over only a snapshot that goes past everything
+ * applied so far: an older one would move the service's state back. A
+ * restarted peer does not hand over its own saved snapshot: the service reads
+ * it from the persister before `make` (as the lab's config.go does), so the
+ * peer's first command after a restart is the one just after its snapshot.
  */
 export interface ApplyMsg {
   commandValid: boolean;
   command: unknown;
   commandIndex: number;
-  // Reserved for snapshots (part 2D).
   snapshotValid?: boolean;
   snapshot?: Uint8Array;
   snapshotTerm?: number;
@@ -64,17 +78,27 @@ export interface ApplyMsg {
 }
 
 /**
- * Durable storage that outlives a crash. The harness copies it when it
- * crashes a peer, and the restarted peer reads the copy with
- * `readRaftState()`, which is empty on a first start. Only what was saved
- * survives: a peer must save its persistent state (currentTerm, votedFor,
- * log) before it replies to an RPC or sends anything that depends on it.
- * `save` keeps a copy of the bytes, so the caller may reuse its buffer.
+ * Durable storage that outlives a crash (the lab's Persister): a Raft state
+ * and a snapshot. The harness copies it when it crashes a peer, and the
+ * restarted peer reads the copy; both reads are empty on a first start. Only
+ * what was saved survives: a peer must save its persistent state
+ * (currentTerm, votedFor, log) before it replies to an RPC or sends anything
+ * that depends on it. Saves and reads copy the bytes, so the caller may
+ * reuse its buffers.
  */
 export interface Persister {
+  /**
+   * With one argument the lab's SaveRaftState: replaces the Raft state and
+   * keeps the snapshot. With two, SaveStateAndSnapshot: replaces both in one
+   * step, so that a crash never finds a state and a snapshot that disagree
+   * (part 2D: save a new snapshot this way, with the state that goes with it).
+   */
   save(raftState: Uint8Array, snapshot?: Uint8Array): void;
   readRaftState(): Uint8Array;
+  /** The size of the saved Raft state in bytes; the 2D tests require it to stay small once snapshots trim the log. */
   raftStateSize(): number;
+  readSnapshot(): Uint8Array;
+  snapshotSize(): number;
 }
 
 /** What `make` is given: everything a peer may use to reach the world. */
@@ -130,12 +154,20 @@ export interface RaftView {
   readonly commitIndex: number;
   /** The highest index this peer has handed to `apply`. */
   readonly lastApplied: number;
-  /** The index of the last log entry; 0 when the log is empty. */
+  /** The index of the last log entry; 0 when the log is empty (and the snapshot's last index when it covers the whole log). */
   readonly lastIndex: number;
-  /** The entry at `index`, for 1 ≤ index ≤ lastIndex. */
+  /**
+   * Part 2D: the last index the peer's snapshot covers, 0 (or absent)
+   * without one. Entries up to it are gone from the log; the checker looks
+   * only at those after it.
+   */
+  readonly snapshotIndex?: number;
+  /** The term of the entry at `snapshotIndex`: the term the snapshot's last entry had in the log. */
+  readonly snapshotTerm?: number;
+  /** The entry at `index`, for snapshotIndex < index ≤ lastIndex. */
   entry(index: number): LogEntry;
   /**
-   * Changes whenever the log changes (an append or a truncation), so a
+   * Changes whenever the log changes (an append, a truncation or a compaction), so a
    * checker can skip a log it has already seen. Equal values must mean
    * identical entries.
    */
@@ -161,10 +193,29 @@ export interface RaftPeer {
    */
   kill(): void;
   /**
+   * Part 2D (the lab's Snapshot): the service has saved a snapshot of its
+   * state that covers every command through `index`, one it has applied, so
+   * the peer may discard its log up to there and keep `snapshot` to send to
+   * followers that need the discarded entries (InstallSnapshot). The 2D
+   * tests call it on every peer, from inside `apply`, after every index i
+   * with (i + 1) % 10 == 0. Save the snapshot with the state
+   * (`persister.save(state, snapshot)`). Until part 2D a peer may ignore it.
+   */
+  snapshot(index: number, snapshot: Uint8Array): void;
+  /**
+   * Optional, part 2D (the lab's CondInstallSnapshot): the service asks
+   * before it switches to a snapshot the peer handed it. The 2022 lab keeps
+   * this call only for compatibility and advises implementing it as `return
+   * true`, handing over only snapshots that should be installed; a peer
+   * without it is treated so.
+   */
+  condInstallSnapshot?(lastIncludedTerm: number, lastIncludedIndex: number, snapshot: Uint8Array): boolean;
+  /**
    * The RPC methods the network dispatches to, by name: `RequestVote` and
-   * `AppendEntries` (later `InstallSnapshot`). Each takes the decoded
-   * arguments and returns the reply, synchronously. The table must be
-   * complete when `make` returns; the network keeps it from then on.
+   * `AppendEntries`, and for part 2D a method of your choice, say
+   * `InstallSnapshot`. Each takes the decoded arguments and returns the
+   * reply, synchronously. The table must be complete when `make` returns;
+   * the network keeps it from then on.
    */
   readonly handlers: Readonly<Record<string, (args: never) => unknown>>;
   /**

@@ -12,11 +12,13 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import type { Timeline } from '../harness/timeline.js';
 import { nodeOutputFiles, type OutputFile, type OutputFiles } from './output-files.js';
 import type { RunResult } from './protocol.js';
 import { replayCommand } from './replay.js';
 import type { RunSettings } from './settings.js';
 import { shellWord } from './shell-words.js';
+import { timelinePathFor } from './timeline-files.js';
 
 /** Bytes of a run's log held in memory before it goes to its file. */
 export const SPILL_BYTES = 1024 * 1024;
@@ -104,6 +106,28 @@ export class LogWriter {
   /** The logs that were to be kept but could not be written, and why. */
   get failures(): ReadonlyArray<{ path: string; error: Error }> {
     return this.failed;
+  }
+
+  /**
+   * Writes a kept run's timeline beside its log (`<Test>_<k>.timeline.json`
+   * next to `<Test>_<k>.log`), created new like the log; one that cannot be
+   * written whole is removed and counted with the logs that could not be.
+   */
+  async writeTimeline(logPath: string, timeline: Timeline): Promise<LogOutcome> {
+    const path = timelinePathFor(logPath);
+    let file: OutputFile | undefined;
+    try {
+      file = await this.files.create(path);
+      await file.append(Buffer.from(JSON.stringify(timeline)));
+      await file.close();
+      return {};
+    } catch (error) {
+      if (file !== undefined) {
+        await file.close().catch(() => undefined);
+        await this.remove(path);
+      }
+      return this.record({ failure: { path, error: asError(error) } });
+    }
   }
 
   /** @internal RunLog's: creates the run's file under a name no file has yet, with the log's header. */

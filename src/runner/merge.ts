@@ -18,6 +18,15 @@ export class MergeError extends BadInputError {
 }
 
 /**
+ * The shards' command lines, one per line, each once (shards often differ
+ * only in where they write); null when no shard recorded one.
+ */
+function mergedCommand(commands: readonly (string | null)[]): string | null {
+  const distinct = [...new Set(commands.filter((command): command is string => command !== null))];
+  return distinct.length === 0 ? null : distinct.join('\n');
+}
+
+/**
  * One report of every run of the inputs. Tests keep their order of first
  * appearance; workers is the sum over the shards (they ran side by side),
  * startedAt the earliest and wallMs the longest of them.
@@ -48,6 +57,7 @@ export function mergeReports(inputs: readonly NamedReport[]): JsonReport {
     workers: inputs.reduce((sum, { report }) => sum + report.workers, 0),
     startedAt: inputs.map(({ report }) => report.startedAt).reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a)),
     wallMs: Math.max(...inputs.map(({ report }) => report.wallMs)),
+    command: mergedCommand(inputs.map(({ report }) => report.command)),
   };
   const interrupted = inputs.flatMap(({ report }) => report.interrupted);
   return buildReport(header, inputs.flatMap(({ report }) => report.tests.map((test) => test.name)), runs, interrupted);

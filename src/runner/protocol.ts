@@ -3,6 +3,7 @@
  * receives (a run to do) and the one it sends back (how the run went). Both
  * are plain data, because they cross a thread boundary by structured clone.
  */
+import type { Timeline } from '../harness/timeline.js';
 import type { SharedLog } from './log-stream.js';
 import type { RunSettings } from './settings.js';
 
@@ -19,6 +20,12 @@ export interface RunTask {
    * it as RAFT_DSTEST_WORKER. Absent when a run is done on its own.
    */
   worker?: number;
+  /**
+   * Replay this run (same seed, same settings, logging at trace level, no
+   * determinism check) to record its timeline; the result then carries it,
+   * and no log (the timeline holds the replay's).
+   */
+  timeline?: boolean;
   /**
    * Where the worker streams the log as it is written (the pool sets it).
    * Without it, as when a test calls the worker directly, the result
@@ -51,4 +58,6 @@ export interface RunResult {
    * the task had no shared log to stream them to; pools stream every log.
    */
   log?: string[];
+  /** The run's timeline, for a task that asked for one. */
+  timeline?: Timeline;
 }

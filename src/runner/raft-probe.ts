@@ -13,8 +13,11 @@ import { SimClock } from '../sim/sim-clock.js';
 /** The probe makes peer 0 of a cluster of this many. */
 const PROBE_PEERS = 3;
 
-const PEER_METHODS = ['start', 'getState', 'kill'] as const;
+/** The lab's Raft methods; snapshot() is part 2D's, required as Go's compiler requires Snapshot (a stub will do until then). */
+const PEER_METHODS = ['start', 'getState', 'kill', 'snapshot'] as const;
 const HANDLERS = ['RequestVote', 'AppendEntries'] as const;
+/** Members a peer may leave out, but that must be functions when present. */
+const OPTIONAL_METHODS = ['inspect', 'condInstallSnapshot'] as const;
 
 /**
  * Makes one peer in a world where nothing happens (a clock that is never
@@ -56,8 +59,15 @@ export function probeRaftFactory(factory: RaftFactory): string | undefined {
     missing.push(...HANDLERS.filter((name) => typeof handlers[name] !== 'function').map((name) => `handlers.${name}`));
   }
   if (missing.length > 0) return `make() returned an object without ${listed(missing)}`;
-  if (peer.inspect !== undefined && typeof peer.inspect !== 'function') {
-    return `make() returned an object whose inspect is ${brief(peer.inspect)}; leave it out or make it a function`;
+  for (const name of OPTIONAL_METHODS) {
+    if (peer[name] !== undefined && typeof peer[name] !== 'function') {
+      return `make() returned an object whose ${name} is ${brief(peer[name])}; leave it out or make it a function`;
+    }
+  }
+  const handlers = peer.handlers as Record<string, unknown>;
+  const notFunctions = Object.keys(handlers).filter((name) => typeof handlers[name] !== 'function');
+  if (notFunctions.length > 0) {
+    return `make() returned handlers whose ${listed(notFunctions)} ${notFunctions.length === 1 ? 'is not a function' : 'are not functions'}`;
   }
 
   const call = (name: string): { value: unknown } | string => {

@@ -3,7 +3,7 @@
  * that CI can read the outcome and shards can be merged (`raft-dstest merge`).
  *
  * Its shape is fixed by version 1:
- *   { version, seed, mode, workers, startedAt, wallMs, tests: [...], runs: [...], interrupted: [...] }
+ *   { version, seed, mode, workers, startedAt, wallMs, command, tests: [...], runs: [...], interrupted: [...] }
  * `interrupted` lists the runs Ctrl-C or a signal cut off in flight, which
  * are neither passed nor failed and so are in neither `runs` nor the counts;
  * a report written before it existed reads as having none.
@@ -12,6 +12,8 @@
  * for a passed run, log is null when the run's log was not kept, meanMs and
  * stdMs are null for a test none of whose runs finished. Times are in
  * milliseconds; standard deviations are population ones, as in the table.
+ * command (the command line, for the HTML report) was added later: a report
+ * without it reads as null.
  */
 import { BadInputError } from './bad-input.js';
 import type { RunResult } from './protocol.js';
@@ -68,12 +70,14 @@ export interface JsonReport {
   /** ISO 8601. */
   startedAt: string;
   wallMs: number;
+  /** The command line that made the runs, when known. */
+  command: string | null;
   tests: TestRecord[];
   runs: RunRecord[];
   interrupted: InterruptedRecord[];
 }
 
-export type ReportHeader = Pick<JsonReport, 'seed' | 'mode' | 'workers' | 'startedAt' | 'wallMs'>;
+export type ReportHeader = Pick<JsonReport, 'seed' | 'mode' | 'workers' | 'startedAt' | 'wallMs'> & { command?: string | null };
 
 export function interruptedRecord(result: RunResult & { interrupted: string }, logPath: string | undefined): InterruptedRecord {
   return { test: result.test, k: result.k, seed: result.seed, wallMs: result.wallMs, reason: result.interrupted, log: logPath ?? null };
@@ -105,7 +109,8 @@ export function buildReport(header: ReportHeader, testNames: readonly string[], 
   const byTestThenK = (a: { test: string; k: number }, b: { test: string; k: number }) => order.get(a.test)! - order.get(b.test)! || a.k - b.k;
   const sorted = [...runs].sort(byTestThenK);
   const tests = [...order.keys()].map((name) => testRecord(name, sorted.filter((run) => run.test === name), header.mode));
-  return { version: REPORT_VERSION, ...header, tests, runs: sorted, interrupted: [...interrupted].sort(byTestThenK) };
+  const { seed, mode, workers, startedAt, wallMs } = header;
+  return { version: REPORT_VERSION, seed, mode, workers, startedAt, wallMs, command: header.command ?? null, tests, runs: sorted, interrupted: [...interrupted].sort(byTestThenK) };
 }
 
 function testRecord(name: string, runs: readonly RunRecord[], mode: RunMode): TestRecord {
@@ -230,6 +235,7 @@ export function parseJsonReport(text: string): JsonReport {
     workers: field(report, 'workers', 'the report', isCount),
     startedAt: field(report, 'startedAt', 'the report', isString),
     wallMs: field(report, 'wallMs', 'the report', isNumber),
+    command: report.command === undefined ? null : field(report, 'command', 'the report', isStringOrNull),
     tests,
     runs,
     interrupted,

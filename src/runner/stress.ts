@@ -12,10 +12,11 @@ import { LogWriter, type LogOutcome } from './logs.js';
 import type { OutputFiles } from './output-files.js';
 import { planRuns, plannedRunCount } from './plan.js';
 import { createExecPool } from './exec.js';
-import { createPool, RunCancelledError, type PoolOptions, type RunPool } from './pool.js';
+import { createPool, RunCancelledError, type PoolOptions, type RunLogSink, type RunPool } from './pool.js';
 import type { RunResult, RunTask } from './protocol.js';
 import { runMode, type RunMode, type RunSettings } from './settings.js';
 import { RunningStats } from './stats.js';
+import { replayTimeline, TimelineCapture } from './timeline-capture.js';
 
 export interface StressOptions {
   /** Exact registry names, in the order the table lists them. */
@@ -38,6 +39,9 @@ export interface StressOptions {
   /** Each worker thread's heap limit in MB. */
   heapLimitMb?: number;
 }
+
+/** Where a log no one keeps goes. */
+const DISCARDED_LOG: RunLogSink = { write: async () => {} };
 
 export interface StressProgress {
   done: number;
@@ -126,6 +130,7 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
   );
   const { settings } = options;
   const logs = new LogWriter({ ...options, ...(deps.logFiles === undefined ? {} : { files: deps.logFiles }) });
+  const timelines = new TimelineCapture(runMode(options.settings), options.settings.chargeCpu);
   const progress: StressProgress = { done: 0, failed: 0, total };
   let interruptedRuns = 0;
 
@@ -166,17 +171,32 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
       if (next.done) return;
       const task: RunTask = { ...next.value, settings, worker };
       const log = logs.open(task);
-      let result: RunResult;
-      try {
-        result = await pool.run(task, log, signal);
-      } catch (error) {
-        if (!(error instanceof RunCancelledError)) throw error;
+      const result = await runUnlessCancelled(pool, task, log);
+      if (result === undefined) {
         // Never started: nothing to keep.
         await log.finish({ passed: true });
         return;
       }
       const progressThen = count(result);
-      announce(result, progressThen, await log.finish(result));
+      const kept = await log.finish(result);
+      announce(result, progressThen, kept);
+      // Announced first, then replayed for its timeline: the replay is the same run, recorded.
+      if (kept.path !== undefined && result.interrupted === undefined && timelines.take(result, true)) {
+        // The replay's log goes into its timeline, not to the host.
+        const replay = await runUnlessCancelled(pool, { ...task, timeline: true }, DISCARDED_LOG);
+        if (replay === undefined || replay.interrupted !== undefined) return;
+        const timeline = replayTimeline(result, replay);
+        if (timeline !== undefined) await logs.writeTimeline(kept.path, timeline);
+      }
+    }
+  };
+  /** The task's result (cut off if cancelled while it ran), or undefined when cancelled before it started. */
+  const runUnlessCancelled = async (pool: RunPool, task: RunTask, log: RunLogSink): Promise<RunResult | undefined> => {
+    try {
+      return await pool.run(task, log, signal);
+    } catch (error) {
+      if (error instanceof RunCancelledError) return undefined;
+      throw error;
     }
   };
 

@@ -30,8 +30,10 @@ export function createRunTask(tests: readonly LabTest[]): (task: RunTask) => Pro
           ...settings,
           test: task.test,
           seed: task.seed,
+          ...(task.timeline ? { timeline: true, logLevel: 'trace' as const, checkDeterminism: false } : {}),
           ...(raft === undefined ? {} : { raft }),
-          ...(stream === undefined ? {} : { onLogLine: (line: string) => stream.write(line) }),
+          // A replay for a timeline keeps its log in the timeline: the run's own log is already with the host.
+          ...(stream === undefined || task.timeline ? {} : { onLogLine: (line: string) => stream.write(line) }),
         },
         tests,
       );
@@ -43,8 +45,9 @@ export function createRunTask(tests: readonly LabTest[]): (task: RunTask) => Pro
         passed: outcome.passed,
         wallMs,
       };
-      // A streamed log is already with the host.
-      if (stream === undefined) result.log = outcome.log;
+      // A streamed log is already with the host; a timeline holds its replay's.
+      if (stream === undefined && !task.timeline) result.log = outcome.log;
+      if (outcome.timeline !== undefined) result.timeline = outcome.timeline;
       if (outcome.error !== undefined) result.error = outcome.error;
       result.raftMs = outcome.raftMs;
       // In realtime the world's clock is the wall clock, so a second figure would say nothing new.

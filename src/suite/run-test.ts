@@ -1,6 +1,8 @@
 import { DivergenceError, type EventTrace, TraceComparer, TraceRecorder } from '../harness/event-trace.js';
 import { RaftMeter } from '../harness/raft-meter.js';
 import { TestFailure } from '../harness/test-context.js';
+import type { Timeline } from '../harness/timeline.js';
+import { TimelineRecorder } from '../harness/timeline-trace.js';
 import { reference } from '../raft/index.js';
 import type { RaftFactory } from '../raft/types.js';
 import { CaptureLog, type LogLevel } from '../sim/log.js';
@@ -46,6 +48,8 @@ export interface RunRequest extends Partial<LabSettings> {
   onLogLine?: (line: string) => void;
   /** The wall clock the Raft's time is measured on; the host's by default. */
   wallClockMs?: () => number;
+  /** Record the run's timeline (role, term, RPCs... of every peer over time) for the HTML report. */
+  timeline?: boolean;
 }
 
 export interface RunOutcome {
@@ -60,6 +64,8 @@ export interface RunOutcome {
   raftMs: number;
   /** The run's log, one line per entry (no trailing newlines); empty when the lines went to onLogLine. */
   log: string[];
+  /** The run's timeline, when the request asked for it. */
+  timeline?: Timeline;
 }
 
 export class UnknownTestError extends Error {
@@ -77,6 +83,7 @@ export async function runLabTest(request: RunRequest, tests: readonly LabTest[] 
   if (request.checkDeterminism && request.realtime) throw new RangeError('the determinism check needs the simulator: the wall clock never repeats a run');
   if (request.chargeCpu && request.realtime) throw new RangeError('charging CPU time needs the simulator: on the wall clock it is already spent');
   if (request.chargeCpu && request.checkDeterminism) throw new RangeError('the determinism check cannot charge CPU time: charged runs depend on the machine');
+  if (request.checkDeterminism && request.timeline) throw new RangeError('a timeline is taken of one run; the determinism check does two');
   let run: Run;
   if (request.checkDeterminism) {
     // The first run is only a reference to compare against: its log is not streamed.
@@ -84,24 +91,29 @@ export async function runLabTest(request: RunRequest, tests: readonly LabTest[] 
     const first = await runOnce(test, { ...request, onLogLine: undefined }, recorder);
     const comparer = new TraceComparer(recorder);
     // Both logs are compared at the end, so the second keeps its lines even as it streams them.
-    run = await runOnce(test, request, comparer, true);
+    run = await runOnce(test, request, comparer, { keepStreamedLines: true });
     if (!(run.error instanceof DivergenceError)) {
       const divergence = finalDivergence(comparer, first, run);
       if (divergence !== undefined) run.error = divergence;
     }
   } else {
-    run = await runOnce(test, request);
+    run = await runOnce(test, request, undefined, request.timeline ? { timeline: new TimelineRecorder() } : {});
   }
   const { log, elapsedMs, raftMs } = run;
   const seconds = (elapsedMs / 1000).toFixed(2);
+  const outcome: RunOutcome = { test: test.name, seed: request.seed, passed: run.error === undefined, elapsedMs, raftMs, log: log.lines };
   if (run.error === undefined) {
     log.test(`--- PASS: ${test.name} (${seconds}s)`);
-    return { test: test.name, seed: request.seed, passed: true, elapsedMs, raftMs, log: log.lines };
+  } else {
+    outcome.error = describe(run.error);
+    for (const line of outcome.error.split('\n')) log.test(`    ${line}`);
+    log.test(`--- FAIL: ${test.name} (${seconds}s)`);
   }
-  const error = describe(run.error);
-  for (const line of error.split('\n')) log.test(`    ${line}`);
-  log.test(`--- FAIL: ${test.name} (${seconds}s)`);
-  return { test: test.name, seed: request.seed, passed: false, error, elapsedMs, raftMs, log: log.lines };
+  if (run.timeline !== undefined) {
+    const failure = outcome.error === undefined ? null : { atMs: elapsedMs, message: outcome.error };
+    outcome.timeline = run.timeline.finish({ test: test.name, seed: request.seed, endMs: elapsedMs, failure, log: log.lines });
+  }
+  return outcome;
 }
 
 interface Run {
@@ -109,10 +121,12 @@ interface Run {
   elapsedMs: number;
   raftMs: number;
   log: CaptureLog;
+  timeline?: TimelineRecorder;
 }
 
 /** One run of a test in a fresh world, without the closing PASS or FAIL line. */
-async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, keepStreamedLines = false): Promise<Run> {
+async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, options: { keepStreamedLines?: boolean; timeline?: TimelineRecorder } = {}): Promise<Run> {
+  const { keepStreamedLines = false, timeline } = options;
   let log: CaptureLog | undefined;
   const stream = request.onLogLine;
   // A streamed line is not kept as well: the capture then never holds more than the line being written.
@@ -135,7 +149,13 @@ async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, k
     world = simWorld;
     meter = new RaftMeter(readWallMs, request.chargeCpu ? (ms) => simWorld.clock.advance(ms) : undefined);
   }
-  const context = { raft: request.raft ?? reference, strict: request.strict === true, meter, ...(trace === undefined ? {} : { trace }) };
+  const context = {
+    raft: request.raft ?? reference,
+    strict: request.strict === true,
+    meter,
+    ...(trace === undefined ? {} : { trace }),
+    ...(timeline === undefined ? {} : { timeline }),
+  };
   // What the run's code does outside its world (an unhandled rejection, a host timer in simulation) fails the run too.
   const guard = guardRun({ trapHostTimers: !request.realtime, onEscape: (error) => world.fail(error) });
   let outcome: WorldOutcome;
@@ -145,7 +165,7 @@ async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, k
   } finally {
     escaped = await guard.release();
   }
-  return { error: outcome.error ?? escaped, elapsedMs: outcome.elapsedMs, raftMs: meter.totalMs, log: log! };
+  return { error: outcome.error ?? escaped, elapsedMs: outcome.elapsedMs, raftMs: meter.totalMs, log: log!, ...(timeline === undefined ? {} : { timeline }) };
 }
 
 /**

@@ -45,7 +45,7 @@ describe.runIf(built)('bin/raft-dstest.js', () => {
     const { code, stdout, stderr } = await raftDstest(['TestNoSuchTest', '-o', join(dir, 'out')]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toBe('raft-dstest: no test matches "TestNoSuchTest"; give test names (see --list), a part (2A, 2B, 2C), "all" or a regular expression\n');
+    expect(stderr).toBe('raft-dstest: no test matches "TestNoSuchTest"; give test names (see --list), a part (2A, 2B, 2C, 2D), "all" or a regular expression\n');
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
@@ -56,13 +56,17 @@ describe.runIf(built)('bin/raft-dstest.js', () => {
     expect(stderr).toMatch(/^raft-dstest: no test matches "FixturePass"/);
   });
 
-  it('writes byte-identical logs for one seed, twice', async () => {
+  it('writes byte-identical logs and timelines for one seed, twice', async () => {
     const [a, b] = [join(dir, 'A'), join(dir, 'B')];
     for (const out of [a, b]) {
       const { code } = await raftDstest(['TestInitialElection2A', '--seed', '42', '-n', '1', '-a', '-vv', '-o', out]);
       expect(code).toBe(0);
     }
-    expect(await readdir(a)).toEqual(['TestInitialElection2A_0.log']);
+    // -a keeps the passing run, and so replays it for its timeline.
+    expect((await readdir(a)).sort()).toEqual(['TestInitialElection2A_0.log', 'TestInitialElection2A_0.timeline.json']);
+    const [timelineA, timelineB] = await Promise.all([a, b].map((out) => readFile(join(out, 'TestInitialElection2A_0.timeline.json'), 'utf8')));
+    expect(JSON.parse(timelineA!).rpcs.length).toBeGreaterThan(10);
+    expect(timelineB).toBe(timelineA);
     const [logA, logB] = await Promise.all([readFile(join(a, 'TestInitialElection2A_0.log'), 'utf8'), readFile(join(b, 'TestInitialElection2A_0.log'), 'utf8')]);
     expect(logA.split('\n').slice(0, 3)).toEqual(['# test: TestInitialElection2A', '# seed: 42', '# replay: npx raft-dstest TestInitialElection2A --seed 42 -n 1 -vv']);
     expect(logA.split('\n').length).toBeGreaterThan(10);

@@ -177,7 +177,7 @@ describe('raft-dstest bad input', () => {
     rejects(['2A', '--seed', '9007199254740991', '-n', '2'], '--seed 9007199254740991 with -n 2 would need seeds up to 9007199254740992, above the largest seed 9007199254740991'));
   it('rejects a bad RAFT_LOG', () =>
     rejects(['2A'], 'RAFT_LOG=loud is not a log level; expected one of none, debug, trace', { RAFT_LOG: 'loud' }));
-  it('rejects no tests at all', () => rejects([], 'no tests named; give test names, a part (2A, 2B, 2C) or "all" (see --list)'));
+  it('rejects no tests at all', () => rejects([], 'no tests named; give test names, a part (2A, 2B, 2C, 2D) or "all" (see --list)'));
   it('rejects an unknown option in one line', () => rejects(['2A', '--iterr', '3'], "unknown option '--iterr' (Did you mean --iter?)"));
 
   it('rejects an output path through a file', async () => {

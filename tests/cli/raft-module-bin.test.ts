@@ -29,21 +29,21 @@ function results(stdout: string): string[][] {
 }
 
 describe.runIf(built)('--raft', () => {
-  it('passes parts 2A, 2B and 2C with the reference Raft taken through the public entry only', async () => {
-    const { code, stdout, stderr } = await raftDstest(['--raft', fixture('wrapped-reference-raft.mjs'), '2A', '2B', '2C', '-n', '1', '-p', '2', '-o', join(dir, 'out')]);
+  it('passes every part, 2A to 2D, with the reference Raft taken through the public entry only', async () => {
+    const { code, stdout, stderr } = await raftDstest(['--raft', fixture('wrapped-reference-raft.mjs'), 'all', '-n', '1', '-p', '2', '-o', join(dir, 'out')]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const tests = REGISTRY.filter((test) => ['2A', '2B', '2C'].includes(test.part));
-    expect(tests).toHaveLength(21);
+    const tests = REGISTRY;
+    expect(tests).toHaveLength(27);
     expect(results(stdout)).toEqual(tests.map((test) => [test.name, '0', '1']));
   });
 
-  it('gives, through the public entry, the very log the built-in reference gives for a seed', async () => {
-    const args = ['TestFigure8Unreliable2C', '--seed', '7', '-n', '1', '-a', '-vv'];
+  it.each(['TestFigure8Unreliable2C', 'TestSnapshotInstallCrash2D'])('gives, through the public entry, the very log the built-in reference gives for a seed of %s', async (test) => {
+    const args = [test, '--seed', '7', '-n', '1', '-a', '-vv'];
     const builtIn = await raftDstest([...args, '-o', join(dir, 'builtin')]);
     const wrapped = await raftDstest([...args, '--raft', fixture('wrapped-reference-raft.mjs'), '-o', join(dir, 'wrapped')]);
     expect([builtIn.code, wrapped.code]).toEqual([0, 0]);
-    const body = async (out: string) => (await readFile(join(dir, out, 'TestFigure8Unreliable2C_0.log'), 'utf8')).split('\n').slice(3);
+    const body = async (out: string) => (await readFile(join(dir, out, `${test}_0.log`), 'utf8')).split('\n').slice(3);
     const [a, b] = [await body('builtin'), await body('wrapped')];
     expect(a.length).toBeGreaterThan(1000);
     expect(b).toEqual(a);
@@ -55,7 +55,12 @@ describe.runIf(built)('--raft', () => {
     const { code, stdout } = await raftDstest(['--raft', module, 'TestInitialElection2A', '-n', '2', '--seed', '5', '-o', out]);
     expect(code).toBe(1);
     expect(stdout).toContain('expected one leader, got none');
-    expect((await readdir(out)).sort()).toEqual(['TestInitialElection2A_0.log', 'TestInitialElection2A_1.log']);
+    expect((await readdir(out)).sort()).toEqual([
+      'TestInitialElection2A_0.log',
+      'TestInitialElection2A_0.timeline.json',
+      'TestInitialElection2A_1.log',
+      'TestInitialElection2A_1.timeline.json',
+    ]);
     const log = await readFile(join(out, 'TestInitialElection2A_1.log'), 'utf8');
     expect(log).toContain(`# replay: npx raft-dstest --raft ${module} TestInitialElection2A --seed 6 -n 1\n`);
   });
@@ -71,7 +76,8 @@ describe.runIf(built)('--raft', () => {
       ['TestReElection2A', '2', '2'],
       ['TestManyElections2A', '0', '2'],
     ]);
-    expect((await readdir(out)).sort()).toEqual(['TestInitialElection2A_0.log', 'TestInitialElection2A_1.log', 'TestReElection2A_0.log', 'TestReElection2A_1.log']);
+    const logs = (await readdir(out)).filter((file) => file.endsWith('.log'));
+    expect(logs.sort()).toEqual(['TestInitialElection2A_0.log', 'TestInitialElection2A_1.log', 'TestReElection2A_0.log', 'TestReElection2A_1.log']);
     const log = await readFile(join(out, 'TestReElection2A_1.log'), 'utf8');
     // One virtual second in: the fixture's BUG_AFTER_MS.
     expect(log).toMatch(/\n010000 TEST {5}TypeError: fixture bug: a timer callback threw\n010000 TEST {9}at [^\n]*fixtureTimerBug [^\n]*throwing-timer-raft\.mjs:\d+:\d+\)\n/);

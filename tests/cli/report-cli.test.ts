@@ -171,14 +171,14 @@ describe('--shard', () => {
 describe('bad input for selection, reports and shards', () => {
   const rejects = (argv: string[], message: string) => expectUsageError(argv, message, join(root, 'never'));
 
-  it('rejects a pattern that matches nothing', () => rejects(['2A', 'Foo'], 'no test matches "Foo"; give test names (see --list), a part (2A, 2B, 2C), "all" or a regular expression'));
+  it('rejects a pattern that matches nothing', () => rejects(['2A', 'Foo'], 'no test matches "Foo"; give test names (see --list), a part (2A, 2B, 2C, 2D), "all" or a regular expression'));
   it('rejects a near-miss name, suggesting the test', () =>
     rejects(['TestBasicAgre2B'], 'no test matches "TestBasicAgre2B" (did you mean TestBasicAgree2B?)'));
   it('rejects an invalid regular expression', () =>
-    rejects(['Test('], 'no test matches "Test(": not a test name, a part (2A, 2B, 2C), "all" or a valid regular expression (Invalid regular expression: /Test(/: Unterminated group)'));
-  it('rejects --list with a pattern that matches nothing', () => rejects(['--list', 'Nope'], 'no test matches "Nope"; give test names (see --list), a part (2A, 2B, 2C), "all" or a regular expression'));
+    rejects(['Test('], 'no test matches "Test(": not a test name, a part (2A, 2B, 2C, 2D), "all" or a valid regular expression (Invalid regular expression: /Test(/: Unterminated group)'));
+  it('rejects --list with a pattern that matches nothing', () => rejects(['--list', 'Nope'], 'no test matches "Nope"; give test names (see --list), a part (2A, 2B, 2C, 2D), "all" or a regular expression'));
   it.each(['3/2', '0/2', 'a/b', '1/0', '2', '1/2/3', '-1/2', ''])('rejects --shard %j', (value) =>
-    rejects(['2A', '--seed', '1', '--shard', value], `--shard must be <i>/<n> with whole numbers 1 ≤ i ≤ n (e.g. 2/4), got "${value}"`),
+    rejects(['2A', '--seed', '1', '--shard', value], `--shard must be <i>/<n> with whole numbers 1 ≤ i ≤ n (e.g. 2/4), or auto, got "${value}"`),
   );
   it('rejects --shard without --seed', () => rejects(['2A', '--shard', '1/2'], '--shard needs --seed so every shard plans the same runs'));
   it.each(['0', 'x', '1.5'])('rejects -g %j', (value) => rejects(['2A', '-l', '-g', value], `-g/--growth must be a whole number of at least 1, got "${value}"`));

@@ -39,8 +39,13 @@ describe.runIf(built)('strict mode through the bin', () => {
     expect(strict.stdout).toMatch(/strict mode: one vote per term violated at \d+\.\d{4}s: S\d voted for S\d in term \d+, then for S\d in the same term/);
     const failed = Number(tableRows(strict.stdout).find((row) => row[0] === 'TestManyElections2A')![1]);
     expect(failed).toBeGreaterThan(0);
-    const logs = await readdir(out);
+    const files = await readdir(out);
+    const logs = files.filter((file) => file.endsWith('.log'));
     expect(logs).toHaveLength(failed);
+    // Each failing run was replayed for its timeline, which ends where the run failed.
+    expect(files.filter((file) => file.endsWith('.timeline.json'))).toHaveLength(failed);
+    const timeline = JSON.parse(await readFile(join(out, logs[0]!.replace(/\.log$/, '.timeline.json')), 'utf8'));
+    expect(timeline.failure.message).toMatch(/^strict mode: [a-z ]+ violated at \d+\.\d{4}s: /);
     const log = await readFile(join(out, logs[0]!), 'utf8');
     expect(log).toMatch(/^# replay: npx raft-dstest --raft \S*votes-twice-raft\.mjs TestManyElections2A --seed \d+ -n 1 -r$/m);
     // Why it failed is the log's last word (issue 11, item 10).

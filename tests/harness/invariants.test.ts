@@ -12,7 +12,10 @@ class FakePeer implements RaftPeer {
   role: Role = 'follower';
   commitIndex = 0;
   lastApplied = 0;
+  /** The entries after the snapshot: entries[0] is index snapshotIndex + 1. */
   entries: LogEntry[] = [];
+  snapshotIndex = 0;
+  snapshotTerm = 0;
   logVersion = 0;
   readonly handlers = {};
   inspect?: () => RaftView;
@@ -25,8 +28,13 @@ class FakePeer implements RaftPeer {
         votedFor: this.votedFor,
         commitIndex: this.commitIndex,
         lastApplied: this.lastApplied,
-        lastIndex: this.entries.length,
-        entry: (index: number) => this.entries[index - 1]!,
+        lastIndex: this.snapshotIndex + this.entries.length,
+        snapshotIndex: this.snapshotIndex,
+        snapshotTerm: this.snapshotTerm,
+        entry: (index: number) => {
+          if (index <= this.snapshotIndex) throw new RangeError(`index ${index} is compacted`);
+          return this.entries[index - this.snapshotIndex - 1]!;
+        },
         logVersion: this.logVersion,
       });
     }
@@ -41,6 +49,16 @@ class FakePeer implements RaftPeer {
   }
 
   kill() {}
+
+  snapshot() {}
+
+  /** Drops the entries through `index` behind a snapshot that ends in `term` (by default the term held there). */
+  compact(index: number, term = this.entries[index - this.snapshotIndex - 1]!.term): void {
+    this.entries = this.entries.slice(index - this.snapshotIndex);
+    this.snapshotIndex = index;
+    this.snapshotTerm = term;
+    this.logVersion++;
+  }
 
   setLog(...entries: [term: number, command: unknown][]): void {
     this.entries = entries.map(([term, command]) => ({ term, command }));
@@ -373,8 +391,148 @@ describe('InvariantChecker, on the effects peers have', () => {
   });
 });
 
+describe('InvariantChecker, with snapshots', () => {
+  it('passes compacted logs: each is checked from just after its snapshot, and a leader is held only to what it still holds', () => {
+    const { peers, check } = cluster(3);
+    for (const p of peers) {
+      p!.term = 2;
+      p!.setLog([1, 'a'], [1, 'b'], [2, 'c'], [2, 'd']);
+      p!.commitIndex = 3;
+    }
+    check();
+    peers[0]!.compact(3);
+    peers[1]!.compact(2);
+    peers[0]!.role = 'leader';
+    peers[0]!.term = 3;
+    expect(() => check()).not.toThrow();
+    // Log matching still applies to the part held: S1's index 3 must agree with S2's.
+    peers[1]!.entries[0] = { term: 2, command: 'X' };
+    peers[1]!.logVersion++;
+    expect(violation(() => check()).message).toContain('S1 changed index 3, which it had committed, to "X" (term 2)');
+  });
+
+  it('snapshot safety: a snapshot never covers an index its peer has not committed', () => {
+    const { peers, check } = cluster(1);
+    peers[0]!.setLog([1, 'a'], [1, 'b']);
+    peers[0]!.commitIndex = 1;
+    check();
+    peers[0]!.compact(2);
+    const v = violation(() => check());
+    expect(v.invariant).toBe('snapshot safety');
+    expect(v.message).toContain("S0's snapshot covers index 2, past its commit index 1");
+    expect(v.message).toContain('S0 log (term 0, follower, commit 1): snapshot 2:t1 ');
+  });
+
+  it("snapshot safety: a snapshot's last term is the term committed there", () => {
+    const { peers, check } = cluster(2);
+    for (const p of peers) {
+      p!.setLog([1, 'a'], [2, 'b']);
+      p!.commitIndex = 2;
+    }
+    check();
+    peers[1]!.compact(2, 3);
+    expect(violation(() => check()).message).toContain(`S1's snapshot ends at index 2 in term 3, where S0 committed "b" (term 2)`);
+  });
+
+  it('snapshot safety: an installed snapshot never moves the state machine back', () => {
+    const { checker, check } = cluster(1, false);
+    for (let index = 1; index <= 5; index++) checker.onApply(0, { commandValid: true, command: index, commandIndex: index });
+    checker.onApply(0, { commandValid: false, command: undefined, commandIndex: 0, snapshotValid: true, snapshot: new Uint8Array(0), snapshotIndex: 8, snapshotTerm: 1 });
+    checker.onApply(0, { commandValid: true, command: 9, commandIndex: 9 });
+    expect(() => check()).not.toThrow();
+    checker.onApply(0, { commandValid: false, command: undefined, commandIndex: 0, snapshotValid: true, snapshot: new Uint8Array(0), snapshotIndex: 7, snapshotTerm: 1 });
+    const v = violation(() => check());
+    expect(v.invariant).toBe('snapshot safety');
+    expect(v.message).toContain('S0 installed a snapshot through index 7 after applying index 9: its state machine moved back');
+  });
+
+  it('monotonic: the snapshot index never goes down within a run; a restarted service starts from its snapshot', () => {
+    const { peers, checker, check } = cluster(1);
+    peers[0]!.setLog([1, 'a'], [1, 'b'], [1, 'c']);
+    peers[0]!.commitIndex = 3;
+    peers[0]!.compact(2);
+    check();
+    checker.started(0, 2);
+    checker.onApply(0, { commandValid: true, command: 'c', commandIndex: 3 });
+    expect(() => check()).not.toThrow();
+    peers[0]!.snapshotIndex = 1;
+    peers[0]!.entries = [{ term: 1, command: 'b' }, ...peers[0]!.entries];
+    peers[0]!.logVersion++;
+    expect(violation(() => check()).message).toContain("S0's snapshot index went down from 2 to 1");
+  });
+
+  it('snapshot safety: a restarted peer\'s log starts right after the snapshot saved with it', () => {
+    const { peers, checker, check } = cluster(1);
+    peers[0]!.setLog([1, 'a'], [1, 'b'], [1, 'c']);
+    peers[0]!.commitIndex = 2;
+    peers[0]!.compact(2);
+    checker.started(0, 2);
+    expect(() => check()).not.toThrow();
+    // Later snapshots need not match the one the service restarted from.
+    peers[0]!.commitIndex = 3;
+    peers[0]!.compact(3);
+    expect(() => check()).not.toThrow();
+    checker.started(0, 2);
+    expect(violation(() => check()).message).toContain(
+      'S0 restarted with a log that starts after index 3, but the snapshot saved with it ends at index 2',
+    );
+  });
+
+  it('persist before reveal: a reply in the leader\'s term to a snapshot must follow a save of the entry it ends at', () => {
+    const { peers, checker } = cluster(1);
+    peers[0]!.term = 3;
+    peers[0]!.setLog([1, 'a'], [2, 'b']);
+    checker.saved(0);
+    const snapshot = (index: number, term: number) => ({ term: 3, leaderId: 1, lastIncludedIndex: index, lastIncludedTerm: term, data: new Uint8Array(0) });
+    // Held in the saved log: fine.
+    checker.handled(0, 'InstallSnapshot', snapshot(2, 2), { term: 3 });
+    expect(() => checker.check()).not.toThrow();
+    // Acknowledged, but neither the saved log nor a saved snapshot reaches index 5.
+    checker.handled(0, 'InstallSnapshot', snapshot(5, 3), { term: 3 });
+    const v = violation(() => checker.check());
+    expect(v.invariant).toBe('persist before reveal');
+    expect(v.message).toContain('S0 acknowledged a snapshot through index 5 (term 3), but has saved neither');
+  });
+
+  it('persist before reveal: a restarted peer comes back with the snapshot index it saved', () => {
+    const { peers, checker } = cluster(1);
+    peers[0]!.setLog([1, 'a'], [1, 'b'], [1, 'c']);
+    peers[0]!.commitIndex = 2;
+    peers[0]!.compact(2);
+    checker.saved(0);
+    checker.started(0, 2);
+    checker.restarted(0);
+    expect(() => checker.check()).not.toThrow();
+    // The state comes back without its compaction: the save did not hold it.
+    checker.started(0, 2);
+    peers[0]!.snapshotIndex = 1;
+    peers[0]!.entries = [{ term: 1, command: 'b' }, { term: 1, command: 'c' }];
+    expect(violation(() => checker.restarted(0)).message).toContain('S0 restarted with');
+  });
+
+  it('observe() records what a peer commits just before its snapshot drops it, so later leaders are held to it', () => {
+    for (const observed of [false, true]) {
+      const { peers, checker, check } = cluster(3);
+      for (const p of peers) p!.term = 1;
+      peers[0]!.setLog([1, 'a'], [1, 'b']);
+      peers[1]!.setLog([1, 'a']);
+      peers[2]!.setLog([1, 'a'], [1, 'b']);
+      check();
+      // In one event S0 commits index 2 and its service snapshots it.
+      peers[0]!.commitIndex = 2;
+      if (observed) checker.observe(0);
+      peers[0]!.compact(2);
+      check();
+      peers[1]!.term = 2;
+      peers[1]!.role = 'leader';
+      if (observed) expect(violation(() => check()).message).toContain('S1 leads term 2 but holds nothing at index 2, where "b" (term 1) was committed by term 1');
+      else expect(() => check()).not.toThrow();
+    }
+  });
+});
+
 describe('strict mode on the suite', () => {
-  it('the reference Raft passes every test of 2A, 2B and 2C in strict mode', async () => {
+  it('the reference Raft passes every test of 2A, 2B, 2C and 2D in strict mode', async () => {
     for (const test of REGISTRY) {
       for (let seed = 0; seed < 3; seed++) {
         const outcome = await runLabTest({ test: test.name, seed, strict: true });
@@ -410,7 +568,13 @@ describe('strict mode on the suite', () => {
     const hidden = {
       make: (options: Parameters<typeof votesTwice.make>[0]) => {
         const peer = votesTwice.make(options);
-        return { handlers: peer.handlers, start: (c: unknown) => peer.start(c), getState: () => peer.getState(), kill: () => peer.kill() };
+        return {
+          handlers: peer.handlers,
+          start: (c: unknown) => peer.start(c),
+          getState: () => peer.getState(),
+          kill: () => peer.kill(),
+          snapshot: (index: number, snapshot: Uint8Array) => peer.snapshot(index, snapshot),
+        };
       },
     };
     let caught = 0;

@@ -1,5 +1,5 @@
 import { gobReplySize, gobRequestSize } from '../../src/labrpc/gob-size.js';
-import { ClientEnd, Network, Server, type Handler } from '../../src/labrpc/network.js';
+import { ClientEnd, Network, Server, type Handler, type NetworkObserver } from '../../src/labrpc/network.js';
 import { makeRandom } from '../../src/sim/random.js';
 import { SimClock } from '../../src/sim/sim-clock.js';
 import { captureLog, drain } from '../sim/helpers.js';
@@ -33,10 +33,10 @@ export class NetHarness {
   readonly received: EchoArgs[] = [];
   readonly calls: CallRecord[] = [];
 
-  constructor(seed = 1) {
+  constructor(seed = 1, observer?: NetworkObserver) {
     const random = makeRandom(seed);
     this.clock = new SimClock(random);
-    this.net = new Network({ clock: this.clock, random, log: captureLog(this.clock, 'trace') });
+    this.net = new Network({ clock: this.clock, random, log: captureLog(this.clock, 'trace'), ...(observer === undefined ? {} : { observer }) });
   }
 
   /** A fresh server under `name`, answering Echo with `{ from: name, id, pad }`. */

@@ -127,7 +127,7 @@ describe('RaftCore election', () => {
     expect(core.isLeader).toBe(true);
     expect(core.takeReady().messages).toEqual([]);
     expect(core.propose('solo')).toEqual({ index: 1, term: 1, isLeader: true });
-    expect(core.takeReady().committed).toEqual([{ index: 1, command: 'solo' }]);
+    expect(core.takeReady().committed).toEqual([{ kind: 'command', index: 1, command: 'solo' }]);
   });
 });
 

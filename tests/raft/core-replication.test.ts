@@ -94,8 +94,8 @@ describe('RaftCore AppendEntries (follower side)', () => {
     follower.onAppendEntries(appendArgs({ term: 1, prevLogIndex: 1, prevLogTerm: 1, entries: entries([1], 'c', 2), leaderCommit: 5 }));
     expect(follower.commit).toBe(2);
     expect(follower.takeReady().committed).toEqual([
-      { index: 1, command: 'c1' },
-      { index: 2, command: 'c2' },
+      { kind: 'command', index: 1, command: 'c1' },
+      { kind: 'command', index: 2, command: 'c2' },
     ]);
     follower.onAppendEntries(appendArgs({ term: 1, prevLogIndex: 5, prevLogTerm: 1, leaderCommit: 4 }));
     expect(committedIndices(follower.takeReady())).toEqual([3, 4]);
@@ -153,8 +153,8 @@ describe('RaftCore replication (leader side)', () => {
     deliverAppend(core, follower, onlyAppendTo(ready, 1));
     expect(core.commit).toBe(2);
     expect(core.takeReady().committed).toEqual([
-      { index: 1, command: 'a' },
-      { index: 2, command: 'b' },
+      { kind: 'command', index: 1, command: 'a' },
+      { kind: 'command', index: 2, command: 'b' },
     ]);
     // The next heartbeat tells the follower, which then commits too.
     core.heartbeatTimeout();
@@ -187,9 +187,9 @@ describe('RaftCore replication (leader side)', () => {
     deliverAppend(s0, followers[1]!, onlyAppendTo(sends, 2));
     expect(s0.commit).toBe(3);
     expect(s0.takeReady().committed).toEqual([
-      { index: 1, command: 'c1' },
-      { index: 2, command: 'c2' },
-      { index: 3, command: 't4' },
+      { kind: 'command', index: 1, command: 'c1' },
+      { kind: 'command', index: 2, command: 'c2' },
+      { kind: 'command', index: 3, command: 't4' },
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { RaftCore, type HardState, type Ready } from '../../src/raft/core.js';
-import type { AppendEntriesArgs, AppendEntriesReply, Entry, RequestVoteArgs } from '../../src/raft/messages.js';
+import type { AppendEntriesArgs, AppendEntriesReply, Entry, InstallSnapshotArgs, RequestVoteArgs } from '../../src/raft/messages.js';
 import { SimClock } from '../../src/sim/sim-clock.js';
 import { captureLog, wire } from '../sim/helpers.js';
 
@@ -8,8 +8,8 @@ import { captureLog, wire } from '../sim/helpers.js';
  * Cores are built with a trace-level log, so that every logging branch runs
  * (a log call that throws would fail the test).
  */
-export function makeCore(id: number, peerCount: number, restored?: HardState): RaftCore {
-  return new RaftCore({ id, peerCount, log: captureLog(new SimClock(), 'trace'), restored });
+export function makeCore(id: number, peerCount: number, restored?: HardState, snapshot?: Uint8Array): RaftCore {
+  return new RaftCore({ id, peerCount, log: captureLog(new SimClock(), 'trace'), restored, snapshot });
 }
 
 /** Log entries with the given terms; commands name their index (`c1`, `c2`, ...) unless a tag says otherwise. */
@@ -18,7 +18,7 @@ export function entries(terms: readonly number[], tag = 'c', firstIndex = 1): En
 }
 
 export function hardState(term: number, terms: readonly number[], votedFor = -1, tag = 'c'): HardState {
-  return { term, votedFor, entries: entries(terms, tag) };
+  return { term, votedFor, snapshotIndex: 0, snapshotTerm: 0, entries: entries(terms, tag) };
 }
 
 export function logTerms(core: RaftCore): number[] {
@@ -80,4 +80,9 @@ export function ok(term = 1): AppendEntriesReply {
 
 export function committedIndices(ready: Ready): number[] {
   return ready.committed.map((c) => c.index);
+}
+
+/** The InstallSnapshot requests in a Ready, by destination. */
+export function snapshotsTo(ready: Ready, to: number): InstallSnapshotArgs[] {
+  return ready.messages.flatMap((m) => (m.to === to && m.method === 'InstallSnapshot' ? [m.args] : []));
 }

@@ -1,14 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { Persister } from '../../src/harness/persister.js';
 import type { HardState } from '../../src/raft/core.js';
-import type { AppendEntriesArgs, AppendEntriesReply, RequestVoteArgs, RequestVoteReply } from '../../src/raft/messages.js';
+import type {
+  AppendEntriesArgs,
+  AppendEntriesReply,
+  InstallSnapshotArgs,
+  InstallSnapshotReply,
+  RequestVoteArgs,
+  RequestVoteReply,
+} from '../../src/raft/messages.js';
 import { ELECTION_TIMEOUT_MS_MIN, ELECTION_TIMEOUT_MS_SPREAD, reference } from '../../src/raft/peer.js';
 import { decodeHardState } from '../../src/raft/persist.js';
 import type { ApplyMsg, PeerEnd, RaftPeer } from '../../src/raft/types.js';
 import { makeRandom } from '../../src/sim/random.js';
 import { SimClock } from '../../src/sim/sim-clock.js';
 import { captureLog, drain, wire } from '../sim/helpers.js';
-import { appendArgs, entries, ok } from './helpers.js';
+import { appendArgs, entries, hardState, ok } from './helpers.js';
 
 /** The harness's persister, noting each save in the shared event trace. */
 class RecordingPersister extends Persister {
@@ -16,15 +23,16 @@ class RecordingPersister extends Persister {
   constructor(
     private readonly events: string[],
     saved?: Uint8Array,
+    savedSnapshot?: Uint8Array,
   ) {
     super();
-    if (saved !== undefined) super.save(saved);
+    if (saved !== undefined) super.save(saved, savedSnapshot);
   }
 
   override save(raftState: Uint8Array, snapshot?: Uint8Array): void {
     super.save(raftState, snapshot);
     this.saves++;
-    this.events.push('save');
+    this.events.push(snapshot === undefined ? 'save' : 'save with snapshot');
   }
 
   hard(): HardState | undefined {
@@ -49,14 +57,17 @@ class Fixture {
   readonly applied: ApplyMsg[] = [];
   readonly persister: RecordingPersister;
   readonly peer: RaftPeer;
+  /** Runs inside apply, after the message is recorded: the service's reaction, e.g. a snapshot. */
+  onApply: (msg: ApplyMsg) => void = () => {};
 
   constructor(
     readonly me = 0,
     readonly n = 3,
     saved?: Uint8Array,
     seed = 1,
+    savedSnapshot?: Uint8Array,
   ) {
-    this.persister = new RecordingPersister(this.events, saved);
+    this.persister = new RecordingPersister(this.events, saved, savedSnapshot);
     const peers: PeerEnd[] = Array.from({ length: n }, (_, to) => ({
       call: (method, args, onReply) => {
         expect(to, 'a peer never calls itself').not.toBe(me);
@@ -69,8 +80,9 @@ class Fixture {
       me,
       persister: this.persister,
       apply: (msg) => {
-        this.events.push(`apply ${msg.commandIndex}`);
+        this.events.push(msg.snapshotValid === true ? `apply snapshot ${msg.snapshotIndex}` : `apply ${msg.commandIndex}`);
         this.applied.push(msg);
+        this.onApply(msg);
       },
       clock: this.clock,
       random: makeRandom(seed),
@@ -84,6 +96,10 @@ class Fixture {
 
   append(args: AppendEntriesArgs): AppendEntriesReply {
     return (this.peer.handlers.AppendEntries as (a: AppendEntriesArgs) => AppendEntriesReply)(wire(args));
+  }
+
+  installSnapshot(args: InstallSnapshotArgs): InstallSnapshotReply {
+    return (this.peer.handlers.InstallSnapshot as (a: InstallSnapshotArgs) => InstallSnapshotReply)(wire(args));
   }
 
   /** Runs events until `count` more messages have been sent, or `limitMs` of virtual time pass. */
@@ -143,7 +159,7 @@ describe('reference peer (adapter)', () => {
     const reply = f.append(appendArgs({ term: 2, leaderId: 1, entries: entries([2, 2]), leaderCommit: 1 }));
     expect(reply.success).toBe(true);
     expect(f.events).toEqual(['save', 'apply 1']);
-    expect(f.persister.hard()).toEqual({ term: 2, votedFor: -1, entries: entries([2, 2]) });
+    expect(f.persister.hard()).toEqual(hardState(2, [2, 2]));
     expect(f.applied).toEqual([{ commandValid: true, command: 'c1', commandIndex: 1 }]);
   });
 
@@ -232,7 +248,7 @@ describe('reference peer (adapter)', () => {
     expect(reply.success).toBe(true);
     expect(restarted.applied.map((m) => m.command)).toEqual(['c1', 'c2', 'c3', 'c4']);
     // And what it saves next is the old state plus the new entry.
-    expect(restarted.persister.hard()).toEqual({ term: 3, votedFor: 1, entries: entries([1, 3, 3, 3]) });
+    expect(restarted.persister.hard()).toEqual(hardState(3, [1, 3, 3, 3], 1));
 
     // A peer that lost its state could not have accepted that request.
     const amnesiac = new Fixture(0, 3);
@@ -247,5 +263,80 @@ describe('reference peer (adapter)', () => {
     });
     expect(times[1]).toBe(times[0]);
     expect(times[2]).not.toBe(times[0]);
+  });
+});
+
+describe('reference peer (adapter), part 2D', () => {
+  const SNAP = new Uint8Array([7, 7, 7]);
+
+  it('a snapshot the service takes inside apply is saved with the state before apply returns, and applying goes on', () => {
+    const f = new Fixture();
+    f.onApply = (msg) => {
+      if (msg.commandIndex === 2) {
+        f.peer.snapshot(2, SNAP);
+        f.events.push('snapshot returned');
+      }
+    };
+    f.append(appendArgs({ term: 2, leaderId: 1, entries: entries([2, 2, 2]), leaderCommit: 3 }));
+    expect(f.events).toEqual(['save', 'apply 1', 'apply 2', 'save with snapshot', 'snapshot returned', 'apply 3']);
+    expect(f.persister.hard()).toEqual({ term: 2, votedFor: -1, snapshotIndex: 2, snapshotTerm: 2, entries: entries([2], 'c', 3) });
+    expect(f.persister.readSnapshot()).toEqual(SNAP);
+  });
+
+  it('an installed snapshot is saved before the reply and handed to the service as a snapshot message', () => {
+    const f = new Fixture();
+    const reply = f.installSnapshot({ term: 4, leaderId: 2, lastIncludedIndex: 20, lastIncludedTerm: 3, data: SNAP });
+    expect(reply).toEqual({ term: 4 });
+    expect(f.events).toEqual(['save with snapshot', 'apply snapshot 20']);
+    expect(f.applied).toEqual([
+      { commandValid: false, command: undefined, commandIndex: 0, snapshotValid: true, snapshot: SNAP, snapshotTerm: 3, snapshotIndex: 20 },
+    ]);
+    expect(f.peer.condInstallSnapshot?.(3, 20, SNAP)).toBe(true);
+    expect(f.peer.inspect?.()).toMatchObject({ snapshotIndex: 20, snapshotTerm: 3, commitIndex: 20, lastApplied: 20, lastIndex: 20 });
+  });
+
+  it('restarts from its snapshot: it does not hand it over again, and applies from just after it', () => {
+    const first = new Fixture();
+    first.installSnapshot({ term: 4, leaderId: 2, lastIncludedIndex: 20, lastIncludedTerm: 3, data: SNAP });
+    first.append(appendArgs({ term: 4, leaderId: 2, prevLogIndex: 20, prevLogTerm: 3, entries: entries([4], 'c', 21) }));
+    first.peer.kill();
+
+    const restarted = new Fixture(0, 3, first.persister.readRaftState(), 2, first.persister.readSnapshot());
+    expect(restarted.peer.inspect?.()).toMatchObject({ snapshotIndex: 20, commitIndex: 20, lastApplied: 20, lastIndex: 21 });
+    restarted.append(appendArgs({ term: 4, leaderId: 2, prevLogIndex: 21, prevLogTerm: 4, leaderCommit: 21 }));
+    expect(restarted.applied).toEqual([{ commandValid: true, command: 'c21', commandIndex: 21 }]);
+  });
+
+  it('as leader: a follower that needs compacted entries gets the snapshot, then the rest', () => {
+    const f = new Fixture(0, 3);
+    f.onApply = (msg) => {
+      if (msg.commandIndex === 2) f.peer.snapshot(2, SNAP);
+    };
+    f.becomeLeader();
+    f.peer.start('x');
+    f.peer.start('y');
+    f.peer.start('z');
+    f.nextEntriesTo(1).reply(ok());
+    expect(f.applied.map((m) => m.commandIndex)).toEqual([1, 2, 3]);
+    // S2 answers a heartbeat: its log is empty.
+    let toS2: Sent | undefined;
+    for (let i = 0; i < 20 && toS2 === undefined; i++) toS2 = f.runUntilSent(1).find((s) => s.to === 2);
+    toS2!.reply({ term: 1, success: false, conflictTerm: -1, conflictIndex: 1 });
+    const snapshot = f.runUntilSent(5).find((s) => s.to === 2 && s.method === 'InstallSnapshot')!;
+    expect(snapshot.args).toEqual({ term: 1, leaderId: 0, lastIncludedIndex: 2, lastIncludedTerm: 1, data: SNAP });
+    snapshot.reply({ term: 1 });
+    expect(f.nextEntriesTo(2).args).toMatchObject({ prevLogIndex: 2, prevLogTerm: 1, entries: [{ term: 1, command: 'z' }] });
+  });
+
+  it('a killed peer ignores snapshot() and refuses InstallSnapshot', () => {
+    const f = new Fixture();
+    f.append(appendArgs({ term: 2, leaderId: 1, entries: entries([2, 2]), leaderCommit: 2 }));
+    const saves = f.persister.saves;
+    f.peer.kill();
+    f.peer.snapshot(2, SNAP);
+    f.installSnapshot({ term: 9, leaderId: 2, lastIncludedIndex: 20, lastIncludedTerm: 3, data: SNAP });
+    expect(f.persister.saves).toBe(saves);
+    expect(f.persister.snapshotSize()).toBe(0);
+    expect(f.applied).toHaveLength(2);
   });
 });

@@ -49,4 +49,48 @@ describe('RaftLog', () => {
     log.append({ term: 2, command: 'y' });
     expect(log.takeChangedFrom()).toBe(3);
   });
+
+  it('after a compaction holds only the entries past the snapshot, indexed as before', () => {
+    const log = new RaftLog(entries([1, 1, 2, 2, 3]));
+    const version = log.version;
+    log.compactTo(3);
+    expect(log.version).toBeGreaterThan(version);
+    expect([log.snapshotIndex, log.snapshotTerm, log.lastIndex, log.lastTerm]).toEqual([3, 2, 5, 3]);
+    expect(log.term(3)).toBe(2);
+    expect(log.entry(4)).toEqual({ term: 2, command: 'c4' });
+    expect(log.from(4)).toEqual(entries([2, 3], 'c', 4));
+    expect(log.view()).toHaveLength(3);
+    expect(() => log.entry(3)).toThrow('no log entry at index 3 (held 4..5 after a snapshot at 3)');
+    expect(() => log.term(2)).toThrow(RangeError);
+    expect(() => log.from(3)).toThrow('entries from 3 are compacted');
+    expect(() => log.truncateFrom(3)).toThrow('the snapshot covers it');
+    expect(() => log.compactTo(3)).toThrow(RangeError);
+    expect(() => log.compactTo(6)).toThrow(RangeError);
+    expect(log.append({ term: 4, command: 'c6' })).toBe(6);
+  });
+
+  it('searches terms only among the held entries and the snapshot\'s last', () => {
+    const log = new RaftLog(entries([1, 1, 2, 2, 2, 3]));
+    log.compactTo(4);
+    expect([5, 6].map((i) => log.firstIndexOfTermAt(i))).toEqual([5, 6]);
+    expect([1, 2, 3].map((t) => log.lastIndexOfTerm(t))).toEqual([-1, 5, 6]);
+    log.compactTo(6);
+    expect(log.lastIndexOfTerm(3)).toBe(6);
+  });
+
+  it('a snapshot past the log replaces all of it', () => {
+    const log = new RaftLog(entries([1, 1]));
+    log.takeChangedFrom();
+    log.resetTo(10, 4);
+    expect([log.snapshotIndex, log.snapshotTerm, log.lastIndex, log.lastTerm]).toEqual([10, 4, 10, 4]);
+    expect(log.takeChangedFrom()).toBe(11);
+    expect(log.append({ term: 5, command: 'c11' })).toBe(11);
+  });
+
+  it('starts after a restored snapshot', () => {
+    const log = new RaftLog(entries([3, 3], 'c', 8), 7, 2);
+    expect([log.snapshotIndex, log.snapshotTerm, log.lastIndex]).toEqual([7, 2, 9]);
+    expect(log.entry(8)).toEqual({ term: 3, command: 'c8' });
+    expect(log.takeChangedFrom()).toBe(8);
+  });
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Timeline } from '../../src/harness/timeline.js';
 import { nodeOutputFiles, type OutputFiles } from '../../src/runner/output-files.js';
 import type { PoolOptions, RunLogSink, RunPool } from '../../src/runner/pool.js';
 import { interruptedRun, RunCancelledError } from '../../src/runner/pool.js';
@@ -34,8 +35,10 @@ export async function runLogged(pool: RunPool, task: RunTask, signal?: AbortSign
 }
 
 export interface FakePool extends RunPool {
-  /** Every task the runner started, in the order it started them. */
+  /** Every run the runner started, in the order it started them (replays for timelines apart). */
   readonly started: RunTask[];
+  /** The replays the runner asked for to record timelines, in order. */
+  readonly replays: RunTask[];
   /** The most runs that were in flight at once. */
   readonly maxInFlight: number;
   readonly options: PoolOptions | undefined;
@@ -44,26 +47,35 @@ export interface FakePool extends RunPool {
 
 /**
  * A pool without threads, so runner and CLI tests are fast and exact. Runs
- * finish on a later turn of the event loop, like real ones, and honour cancellation.
+ * finish on a later turn of the event loop, like real ones, and honour
+ * cancellation. A replay for a timeline ends as its run did (`outcome` is not
+ * asked again); it carries a timeline of no peers only with `timelines`.
  */
-export function fakePool(outcome: Outcome = () => ({})): { pool: FakePool; create: (options: PoolOptions) => RunPool } {
+export function fakePool(outcome: Outcome = () => ({}), options: { timelines?: boolean } = {}): { pool: FakePool; create: (options: PoolOptions) => RunPool } {
   let inFlight = 0;
+  const results = new Map<string, RunResult>();
   const pool: FakePool = {
     started: [],
+    replays: [],
     maxInFlight: 0,
     options: undefined,
     destroyed: false,
     async run(task, log, signal) {
       if (signal?.aborted) throw new RunCancelledError('cancelled');
-      pool.started.push(task);
+      if (!task.timeline) pool.started.push(task);
+      else pool.replays.push(task);
       inFlight += 1;
       (pool as { maxInFlight: number }).maxInFlight = Math.max(pool.maxInFlight, inFlight);
       try {
+        if (task.timeline) {
+          await new Promise((resolve) => setImmediate(resolve));
+          return signal?.aborted ? interruptedRun(task, signal, 10) : replayOf(task);
+        }
         const { lines = [`000000 TEST run ${task.test} ${task.k}`], ...decided } = outcome(task);
         await log.write(Buffer.from(lines.map((line) => `${line}\n`).join('')));
         await new Promise((resolve) => setImmediate(resolve));
         if (signal?.aborted) return interruptedRun(task, signal, 10);
-        return {
+        const result: RunResult = {
           test: task.test,
           k: task.k,
           seed: task.seed,
@@ -72,6 +84,8 @@ export function fakePool(outcome: Outcome = () => ({})): { pool: FakePool; creat
           ...(task.settings.realtime ? {} : { simMs: 3000 }),
           ...decided,
         };
+        results.set(`${task.test}#${task.k}`, result);
+        return result;
       } finally {
         inFlight -= 1;
       }
@@ -80,10 +94,16 @@ export function fakePool(outcome: Outcome = () => ({})): { pool: FakePool; creat
       pool.destroyed = true;
     },
   };
+  const replayOf = (task: RunTask): RunResult => {
+    const original = results.get(`${task.test}#${task.k}`)!;
+    if (!options.timelines) return { ...original, log: [] };
+    const timeline: Timeline = { version: 1, test: task.test, seed: task.seed, peers: 0, inspected: true, endMs: original.simMs ?? 0, failure: null, states: [], events: [], network: [], rpcs: [], log: [] };
+    return { ...original, log: [], timeline };
+  };
   return {
     pool,
-    create: (options) => {
-      (pool as { options: PoolOptions }).options = options;
+    create: (poolOptions) => {
+      (pool as { options: PoolOptions }).options = poolOptions;
       return pool;
     },
   };

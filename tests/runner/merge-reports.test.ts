@@ -45,6 +45,15 @@ describe('mergeReports', () => {
     ]);
   });
 
+  it('keeps the shards\' command lines, one per line, each once', () => {
+    const shard = (k: number, command: string | null) => ({ file: `${k}.json`, report: report([run('TestA', k)], { command }) });
+    expect(mergeReports([shard(0, 'raft-dstest 2A --shard auto'), shard(1, 'raft-dstest 2A --shard auto')]).command).toBe('raft-dstest 2A --shard auto');
+    expect(mergeReports([shard(0, 'raft-dstest 2A --shard 1/2'), shard(1, null), shard(2, 'raft-dstest 2A --shard 2/2')]).command).toBe(
+      'raft-dstest 2A --shard 1/2\nraft-dstest 2A --shard 2/2',
+    );
+    expect(mergeReports([shard(0, null), shard(1, null)]).command).toBeNull();
+  });
+
   it('refuses reports of another seed base or mode, naming the file', () => {
     const base = { file: 'a.json', report: report([run('TestA', 0)]) };
     expect(() => mergeReports([base, { file: 'b.json', report: report([run('TestA', 1)], { seed: 5 }) }])).toThrow(

@@ -45,6 +45,7 @@ function peerWith(overrides: Record<string, unknown> = {}): RaftFactory {
         start: () => ({ index: -1, term: 0, isLeader: false }),
         getState: () => ({ term: 0, isLeader: false }),
         kill: () => {},
+        snapshot: () => {},
         handlers: { RequestVote: () => ({}), AppendEntries: () => ({}) },
         ...overrides,
       };
@@ -63,7 +64,7 @@ describe('loadRaftFactory', () => {
   });
 
   it('takes a default export that is make itself', async () => {
-    const source = 'export default function make() { return { start() {}, getState: () => ({ term: 0, isLeader: false }), kill() {}, handlers: { RequestVote() {}, AppendEntries() {} } }; }';
+    const source = 'export default function make() { return { start() {}, getState: () => ({ term: 0, isLeader: false }), kill() {}, snapshot() {}, handlers: { RequestVote() {}, AppendEntries() {} } }; }';
     const path = join(dir, 'default-make.mjs');
     await writeFile(path, source);
     const factory = await loadRaftFactory(path);
@@ -194,6 +195,22 @@ describe('probeRaftFactory', () => {
     expect(probeRaftFactory(peerWith({ inspect: () => ({}) }))).toBeUndefined();
     expect(probeRaftFactory(peerWith({ inspect: { term: 0 } }))).toBe(
       'make() returned an object whose inspect is { term: 0 }; leave it out or make it a function',
+    );
+  });
+
+  it('part 2D: requires snapshot(), takes a missing condInstallSnapshot() but refuses one that is not a function', () => {
+    expect(probeRaftFactory(peerWith({ snapshot: undefined }))).toBe('make() returned an object without snapshot()');
+    expect(probeRaftFactory(peerWith({ condInstallSnapshot: () => true }))).toBeUndefined();
+    expect(probeRaftFactory(peerWith({ condInstallSnapshot: true }))).toBe(
+      'make() returned an object whose condInstallSnapshot is true; leave it out or make it a function',
+    );
+  });
+
+  it('takes any further handler, such as InstallSnapshot, if it is a function', () => {
+    const handlers = { RequestVote: () => ({}), AppendEntries: () => ({}) };
+    expect(probeRaftFactory(peerWith({ handlers: { ...handlers, InstallSnapshot: () => ({}) } }))).toBeUndefined();
+    expect(probeRaftFactory(peerWith({ handlers: { ...handlers, InstallSnapshot: 'later' } }))).toBe(
+      'make() returned handlers whose InstallSnapshot is not a function',
     );
   });
 });

@@ -21,7 +21,9 @@ describe('buildReport', () => {
   it('has exactly the version-1 fields, tests in the given order and runs sorted by test then k', () => {
     const runs = [run('TestB', 1), run('TestA', 1, { wallMs: 30, simMs: 5000, raftMs: 4 }), run('TestB', 0, { passed: false, error: 'x' }), run('TestA', 0)];
     const report = buildReport(header, ['TestA', 'TestB', 'TestC'], runs);
-    expect(Object.keys(report)).toEqual(['version', 'seed', 'mode', 'workers', 'startedAt', 'wallMs', 'tests', 'runs', 'interrupted']);
+    expect(Object.keys(report)).toEqual(['version', 'seed', 'mode', 'workers', 'startedAt', 'wallMs', 'command', 'tests', 'runs', 'interrupted']);
+    expect(report.command).toBeNull();
+    expect(buildReport({ ...header, command: 'raft-dstest 2A' }, [], []).command).toBe('raft-dstest 2A');
     expect(report.version).toBe(1);
     expect(report.runs.map((r) => `${r.test}#${r.k}`)).toEqual(['TestA#0', 'TestA#1', 'TestB#0', 'TestB#1']);
     expect(report.tests).toEqual([
@@ -59,6 +61,14 @@ describe('parseJsonReport', () => {
 
   it('reads back what formatJsonReport wrote', () => {
     expect(parseJsonReport(formatJsonReport(good))).toEqual(good);
+    const withCommand = { ...good, command: 'raft-dstest 2A -n 2' };
+    expect(parseJsonReport(formatJsonReport(withCommand))).toEqual(withCommand);
+  });
+
+  it('reads a report written before reports had a command as having none', () => {
+    const { command: _, ...older } = good;
+    expect(parseJsonReport(JSON.stringify(older))).toEqual({ ...good, command: null });
+    expect(() => parseJsonReport(JSON.stringify({ ...good, command: 5 }))).toThrow('the report.command is the wrong kind of value (5)');
   });
 
   it.each([

@@ -55,7 +55,7 @@ describe('selectTests', () => {
   it('rejects an invalid regular expression in one line, naming it and what is allowed', () => {
     expect(() => selectTests(['Test(', '2A'], registry)).toThrow(InvalidTestPatternError);
     expect(() => selectTests(['Test('], registry)).toThrow(
-      /^no test matches "Test\(": not a test name, a part \(2A, 2B, 2C\), "all" or a valid regular expression \(Invalid regular expression: .*\)$/,
+      /^no test matches "Test\(": not a test name, a part \(2A, 2B, 2C, 2D\), "all" or a valid regular expression \(Invalid regular expression: .*\)$/,
     );
   });
 
@@ -66,11 +66,20 @@ describe('selectTests', () => {
   });
 
   it('suggests a part for a part that does not exist', () => {
-    expect(() => selectTests(['2D'], registry)).toThrow('no test matches "2D" (did you mean 2A?)');
+    expect(() => selectTests(['2E'], registry)).toThrow('no test matches "2E" (did you mean 2A?)');
   });
 
   it('resolves against the real registry by default', () => {
     expect(selectTests(['2A'])).toEqual(['TestInitialElection2A', 'TestReElection2A', 'TestManyElections2A']);
+    expect(selectTests(['2d'])).toEqual([
+      'TestSnapshotBasic2D',
+      'TestSnapshotInstall2D',
+      'TestSnapshotInstallUnreliable2D',
+      'TestSnapshotInstallCrash2D',
+      'TestSnapshotInstallUnCrash2D',
+      'TestSnapshotAllCrash2D',
+    ]);
+    expect(selectTests(['all'])).toHaveLength(27);
   });
 
   it('selects the Figure 8 and the Persist tests of the real registry by pattern, in registry order', () => {

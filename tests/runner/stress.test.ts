@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PoolOptions, RunPool } from '../../src/runner/pool.js';
 import { DEFAULT_RUN_SETTINGS } from '../../src/runner/settings.js';
 import { stress, type RunFinished, type StressOptions } from '../../src/runner/stress.js';
 import { fakePool, memoryFiles } from './helpers.js';
@@ -185,5 +186,84 @@ describe('stress', () => {
       ['TestA_0', 'TestA_1', 'TestA_2', 'TestB_0', 'TestB_1', 'TestB_2'].map((name) => join(import.meta.filename, 'out', `${name}.log`)),
     );
     expect(report.logFailures.every((f) => f.error.message.startsWith('ENOTDIR'))).toBe(true);
+  });
+});
+
+describe('stress: timelines of kept runs', () => {
+  it('replays nothing when every run passes and no log is kept: passing runs pay nothing', async () => {
+    const { pool, create } = fakePool(() => ({}), { timelines: true });
+    await stress(options({ iterations: 10 }), { createPool: create });
+    expect(pool.started).toHaveLength(20);
+    expect(pool.replays).toEqual([]);
+  });
+
+  it('replays each failing run once, after announcing it, and writes its timeline beside its log', async () => {
+    const { pool, create } = fakePool((task) => (task.k === 1 ? { passed: false, error: 'boom' } : {}), { timelines: true });
+    const order: string[] = [];
+    await stress(options(), {
+      createPool: create,
+      onRunFinished: ({ result }) => order.push(`${result.test}#${result.k} finished (${pool.replays.length} replays so far)`),
+    });
+    expect(pool.replays.map((t) => `${t.test}#${t.k}@${t.seed}`)).toEqual(['TestA#1@101', 'TestB#1@101']);
+    expect(pool.replays.every((t) => t.timeline === true && t.settings.logLevel === 'none')).toBe(true);
+    expect(order).toContain('TestA#1 finished (0 replays so far)');
+    expect((await readdir(join(root, 'out'))).sort()).toEqual(['TestA_1.log', 'TestA_1.timeline.json', 'TestB_1.log', 'TestB_1.timeline.json']);
+    const timeline = JSON.parse(await readFile(join(root, 'out', 'TestA_1.timeline.json'), 'utf8'));
+    expect(timeline).toMatchObject({ version: 1, test: 'TestA', seed: 101 });
+  });
+
+  it('with -a, replays the first kept passing runs too', async () => {
+    const { pool, create } = fakePool(() => ({}), { timelines: true });
+    await stress(options({ tests: ['TestA'], iterations: 8, archive: true }), { createPool: create });
+    expect(pool.replays.map((t) => t.k)).toEqual([0, 1, 2, 3, 4]);
+    expect((await readdir(join(root, 'out'))).filter((f) => f.endsWith('.timeline.json'))).toHaveLength(5);
+  });
+
+  it('replays nothing in realtime or exec mode, where a seed does not replay a run', async () => {
+    for (const [name, settings] of [
+      ['realtime', { ...DEFAULT_RUN_SETTINGS, realtime: true }],
+      ['exec', { ...DEFAULT_RUN_SETTINGS, exec: 'false' }],
+    ] as const) {
+      const { pool, create } = fakePool(() => ({ passed: false, error: 'x' }), { timelines: true });
+      const report = await stress(options({ settings, outputDir: join(root, name) }), { createPool: create });
+      expect(report.mode).toBe(name);
+      expect(report.failedRuns).toBe(6);
+      expect(pool.replays).toEqual([]);
+    }
+  });
+
+  it('starts no replay once Ctrl-C has come, and ends the stress run like any cancelled run', async () => {
+    const cancel = new AbortController();
+    const { pool, create } = fakePool(() => ({ passed: false, error: 'x' }), { timelines: true });
+    const report = await stress(options({ workers: 1 }), {
+      createPool: create,
+      signal: cancel.signal,
+      onRunFinished: () => cancel.abort(),
+    });
+    expect(report.interrupted).toBe(true);
+    expect(pool.started).toHaveLength(1);
+    expect(pool.replays).toHaveLength(0);
+    expect(await readdir(join(root, 'out'))).toEqual(['TestA_0.log']);
+  });
+
+  it('a replay cut off by Ctrl-C ends the stress run, writing no timeline and counting nothing twice', async () => {
+    const cancel = new AbortController();
+    const { pool, create } = fakePool(() => ({ passed: false, error: 'x' }), { timelines: true });
+    // Ctrl-C comes while the replay runs.
+    const cancelDuringReplay = (o: PoolOptions): RunPool => {
+      const inner = create(o);
+      return {
+        run: (task, log, signal) => {
+          const running = inner.run(task, log, signal);
+          if (task.timeline) cancel.abort('SIGINT');
+          return running;
+        },
+        destroy: () => inner.destroy(),
+      };
+    };
+    const report = await stress(options({ workers: 1 }), { createPool: cancelDuringReplay, signal: cancel.signal });
+    expect(report).toMatchObject({ interrupted: true, completedRuns: 1, failedRuns: 1, interruptedRuns: 0 });
+    expect(pool.replays).toHaveLength(1);
+    expect(await readdir(join(root, 'out'))).toEqual(['TestA_0.log']);
   });
 });

@@ -25,4 +25,17 @@ describe('worker', () => {
     expect(result.simMs).toBeUndefined();
     expect(result.wallMs).toBeGreaterThan(2000);
   }, 20_000);
+
+  it('replays a run for its timeline: the same ending, the log at trace level inside the timeline, none beside it', async () => {
+    const task = { test: 'TestReElection2A', k: 2, seed: 11, settings: DEFAULT_RUN_SETTINGS };
+    const run = await runTask(task);
+    const replay = await runTask({ ...task, timeline: true });
+    expect(replay).toMatchObject({ test: 'TestReElection2A', k: 2, seed: 11, passed: run.passed, simMs: run.simMs });
+    expect(replay.log).toBeUndefined();
+    expect(replay.timeline).toMatchObject({ version: 1, test: 'TestReElection2A', seed: 11, peers: 3, failure: null });
+    // Trace level: every message's line, far more than the quiet run's harness lines.
+    expect(replay.timeline!.log.length).toBeGreaterThan(run.log!.length * 10);
+    expect(replay.timeline!.log.filter((line) => line.includes(' TEST '))).toEqual(run.log);
+    expect(run.timeline).toBeUndefined();
+  });
 });
