@@ -200,14 +200,21 @@ describe('stress: timelines of kept runs', () => {
   it('replays each failing run once, after announcing it, and writes its timeline beside its log', async () => {
     const { pool, create } = fakePool((task) => (task.k === 1 ? { passed: false, error: 'boom' } : {}), { timelines: true });
     const order: string[] = [];
-    await stress(options(), {
-      createPool: create,
-      onRunFinished: ({ result }) => order.push(`${result.test}#${result.k} finished (${pool.replays.length} replays so far)`),
-    });
+    const watched = (o: PoolOptions): RunPool => {
+      const inner = create(o);
+      return {
+        run: (task, log, signal) => {
+          if (task.timeline) order.push(`${task.test}#${task.k} replayed`);
+          return inner.run(task, log, signal);
+        },
+        destroy: () => inner.destroy(),
+      };
+    };
+    await stress(options(), { createPool: watched, onRunFinished: ({ result }) => order.push(`${result.test}#${result.k} finished`) });
     // Each lane replays its own failure once its log is written, so the two lanes' replays may come in either order.
     expect(pool.replays.map((t) => `${t.test}#${t.k}@${t.seed}`).sort()).toEqual(['TestA#1@101', 'TestB#1@101']);
     expect(pool.replays.every((t) => t.timeline === true && t.settings.logLevel === 'none')).toBe(true);
-    expect(order).toContain('TestA#1 finished (0 replays so far)');
+    for (const run of ['TestA#1', 'TestB#1']) expect(order.indexOf(`${run} finished`)).toBeLessThan(order.indexOf(`${run} replayed`));
     expect((await readdir(join(root, 'out'))).sort()).toEqual(['TestA_1.log', 'TestA_1.timeline.json', 'TestB_1.log', 'TestB_1.timeline.json']);
     const timeline = JSON.parse(await readFile(join(root, 'out', 'TestA_1.timeline.json'), 'utf8'));
     expect(timeline).toMatchObject({ version: 1, test: 'TestA', seed: 101 });
