@@ -1,20 +1,21 @@
 import type { Persister as PersisterInterface } from '../raft/types.js';
+import { StoredBytes } from './stored-bytes.js';
 
 /**
  * Durable state as the lab keeps it: a Raft state blob and a snapshot blob.
  * Saves and reads copy, so a peer never holds a reference into storage.
  */
 export class Persister implements PersisterInterface {
-  private raftState: Uint8Array = new Uint8Array(0);
-  private snapshot: Uint8Array = new Uint8Array(0);
+  private raftState = new StoredBytes();
+  private snapshot = new StoredBytes();
 
   save(raftState: Uint8Array, snapshot?: Uint8Array): void {
-    this.raftState = raftState.slice();
-    if (snapshot !== undefined) this.snapshot = snapshot.slice();
+    this.raftState.write(raftState);
+    if (snapshot !== undefined) this.snapshot.write(snapshot);
   }
 
   readRaftState(): Uint8Array {
-    return this.raftState.slice();
+    return this.raftState.read();
   }
 
   raftStateSize(): number {
@@ -22,7 +23,7 @@ export class Persister implements PersisterInterface {
   }
 
   readSnapshot(): Uint8Array {
-    return this.snapshot.slice();
+    return this.snapshot.read();
   }
 
   snapshotSize(): number {
@@ -32,8 +33,8 @@ export class Persister implements PersisterInterface {
   /** A new persister holding the same state; the original may go on changing alone. */
   copy(): Persister {
     const p = new Persister();
-    p.raftState = this.raftState;
-    p.snapshot = this.snapshot;
+    p.raftState = this.raftState.share();
+    p.snapshot = this.snapshot.share();
     return p;
   }
 }

@@ -75,30 +75,64 @@ const LOG_ENTRY: GoType = {
  * cache lives with the network, so a run's sizes depend on that run alone.
  */
 export class GobSizer {
-  private readonly types = new Map<string, { type: GoType; definitionsSize: number; assumed: boolean }>();
+  private readonly types = new Map<string, KnownType>();
+  /** The same types, by method, so that a message's size needs no type name built for it. */
+  private readonly requestTypes = new Map<string, KnownType>();
+  private readonly replyTypes = new Map<string, KnownType>();
 
   requestSize(method: string, args: unknown): number {
-    return this.size(args, `${method}Args`);
+    return this.sizeBy(this.requestTypes, method, 'Args', args);
   }
 
   replySize(method: string, reply: unknown): number {
-    return this.size(reply, `${method}Reply`);
+    return this.sizeBy(this.replyTypes, method, 'Reply', reply);
   }
 
   /** The bytes labgob would encode `value` into, as a value of the Go type `typeName`. */
   size(value: unknown, typeName: string): number {
+    return measure(this.typeFor(typeName, value), value);
+  }
+
+  private sizeBy(byMethod: Map<string, KnownType>, method: string, suffix: string, value: unknown): number {
+    let known = byMethod.get(method);
+    if (known === undefined || !fits(known, value)) {
+      known = this.typeFor(method + suffix, value);
+      byMethod.set(method, known);
+    }
+    return measure(known, value);
+  }
+
+  /** The Go type of messages named `typeName`, worked out afresh if `value` shows the one known is not it. */
+  private typeFor(typeName: string, value: unknown): KnownType {
     let known = this.types.get(typeName);
-    if (known === undefined || (known.assumed && !hasEmptyArray(value)) || hasMoreFields(value, known.type)) {
+    if (known === undefined || !fits(known, value)) {
       const inferred = { assumed: false };
       const type = typeOf(value, typeName, inferred);
       known = { type, definitionsSize: definitionsSize(type, new Set()), assumed: inferred.assumed };
       this.types.set(typeName, known);
     }
-    const { type } = known;
-    if (type.kind === 'struct') return known.definitionsSize + message(USER_ID_BYTES + structSize(type, value as Record<string, unknown>));
-    // A value that is not a struct goes as a singleton: field delta 0, then the value.
-    return known.definitionsSize + message(idSize(type) + 1 + valueSize(type, value));
+    return known;
   }
+}
+
+interface KnownType {
+  readonly type: GoType;
+  /** The bytes of the type definitions a fresh encoder sends before the value. */
+  readonly definitionsSize: number;
+  /** The type assumed an element type for an empty array. */
+  readonly assumed: boolean;
+}
+
+/** Whether `value` is of the known type: not a first look at arrays assumed empty, and no field the type lacks. */
+function fits(known: KnownType, value: unknown): boolean {
+  return !(known.assumed && !hasEmptyArray(value)) && !hasMoreFields(value, known.type);
+}
+
+function measure(known: KnownType, value: unknown): number {
+  const { type } = known;
+  if (type.kind === 'struct') return known.definitionsSize + message(USER_ID_BYTES + structSize(type, value as Record<string, unknown>));
+  // A value that is not a struct goes as a singleton: field delta 0, then the value.
+  return known.definitionsSize + message(idSize(type) + 1 + valueSize(type, value));
 }
 
 /** The bytes labgob would encode `value` into, as a value of the Go type `typeName` (uncached). */
@@ -117,7 +151,10 @@ export function gobReplySize(method: string, reply: unknown): number {
 /** Whether a value has fields its cached type lacks (a field a first message left out). */
 function hasMoreFields(value: unknown, type: GoType): boolean {
   if (type.kind !== 'struct' || typeof value !== 'object' || value === null) return false;
-  return Object.keys(value).length > type.fields.length;
+  // Counted without allocating a list of the keys: this runs for every message.
+  let count = 0;
+  for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key)) count++;
+  return count > type.fields.length;
 }
 
 /** Whether a message has an empty array among its fields (or is one), whose element type is unknown. */
@@ -300,11 +337,18 @@ function valueSize(type: GoType, v: unknown): number {
  */
 function interfaceSize(v: unknown): number {
   if (v === null || v === undefined) return 1;
+  // The commands the lab sends, without working out their type each time.
+  if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 63) return INT_IN_INTERFACE + message(1 + intSize(v));
+  if (typeof v === 'string') return STRING_IN_INTERFACE + message(1 + stringSize(v));
   const type = typeOf(v, 'Command', { assumed: false });
   const name = type.kind === 'interface' ? 'interface {}' : goName(type);
   const data = type.kind === 'struct' ? structSize(type, v as Record<string, unknown>) : 1 + valueSize(type, v);
   return stringSize(name) + definitionsSize(type, new Set()) + idSize(type) + message(data);
 }
+
+/** What an int or a string in an interface costs before its value: its type's name and id (no definitions). */
+const INT_IN_INTERFACE = stringSize(CONCRETE_NAME.int) + idSize(INT);
+const STRING_IN_INTERFACE = stringSize(CONCRETE_NAME.string) + idSize(STRING);
 
 /** A message is its length as an unsigned int, then its bytes. */
 function message(length: number): number {
@@ -319,6 +363,13 @@ function stringSize(s: string): number {
 /** gob's unsigned int: one byte below 128, else a byte count and the big-endian bytes. */
 function uintSize(u: number): number {
   if (u < 128) return 1;
+  // Comparisons, not division: this runs for every field of every message.
+  if (u < 0x100) return 2;
+  if (u < 0x1_0000) return 3;
+  if (u < 0x100_0000) return 4;
+  if (u < 0x1_0000_0000) return 5;
+  if (u < 0x100_0000_0000) return 6;
+  if (u < 0x1_0000_0000_0000) return 7;
   let bytes = 1;
   // Division, not shifts: sizes and zig-zagged ints exceed 32 bits.
   for (let x = Math.floor(u / 256); x > 0; x = Math.floor(x / 256)) bytes++;

@@ -10,39 +10,53 @@ import type { Entry } from './messages.js';
  * one; the lab's churn tests save thousands of times over logs of thousands
  * of entries.
  */
-const FORMAT_VERSION = 2;
+const FORMAT_VERSION = 3;
+/** The longest header: the version byte and five varints of up to eight bytes each. */
+const HEADER_BYTES_MAX = 1 + 5 * 8;
 
+/**
+ * Encodes the persistent state incrementally. The body (the entries) sits
+ * in one buffer after room for the longest header; each save writes its
+ * header just before the body and returns a view of header and body
+ * together, so a save allocates nothing and copies nothing. The view is
+ * overwritten by the next save: the persister copies what it keeps, as the
+ * lab's does.
+ */
 export class HardStateEncoder {
   private readonly body = new ByteWriter(1024);
+  private readonly header = new ByteWriter(HEADER_BYTES_MAX);
   /** The snapshot index the cached encodings start after. */
   private base = 0;
-  /** `ends[k]` is the body offset just past entry base + k; `ends[0]` is 0. */
-  private ends: number[] = [0];
+  /** `ends[k]` is the buffer offset just past entry base + k; `ends[0]` is where the body starts. */
+  private ends: number[] = [HEADER_BYTES_MAX];
 
+  /** The state's bytes, in a view valid until the next call. */
   encode(state: PersistentState): Uint8Array {
     this.rebase(state.snapshotIndex);
     // Keep the encodings of the entries before the first change.
     const keep = Math.max(0, Math.min(state.changedFrom - 1 - this.base, this.ends.length - 1));
     this.ends.length = keep + 1;
-    this.body.pos = this.ends[keep]!;
+    const body = this.body;
+    body.pos = this.ends[keep]!;
     for (let i = keep + 1; i < state.log.length; i++) {
       const entry = state.log[i]!;
-      this.body.varint(entry.term);
-      this.body.value(entry.command);
-      this.ends.push(this.body.pos);
+      body.varint(entry.term);
+      body.value(entry.command);
+      this.ends.push(body.pos);
     }
 
-    const header = new ByteWriter(32);
+    const header = this.header;
+    header.pos = 0;
     header.byte(FORMAT_VERSION);
     header.varint(state.term);
     header.varint(state.votedFor + 1);
     header.varint(state.snapshotIndex);
     header.varint(state.log[0]!.term);
     header.varint(state.log.length - 1);
-    const out = new Uint8Array(header.pos + this.body.pos);
-    out.set(header.buf.subarray(0, header.pos), 0);
-    out.set(this.body.buf.subarray(0, this.body.pos), header.pos);
-    return out;
+    const start = HEADER_BYTES_MAX - header.pos;
+    body.buf.set(header.buf.subarray(0, header.pos), start);
+    // A plain Uint8Array, not a Buffer: its slice() copies, as a caller keeping the bytes expects.
+    return new Uint8Array(body.buf.buffer, body.buf.byteOffset + start, body.pos - start);
   }
 
   /** After a compaction, drops the encodings of the entries the snapshot now covers. */
@@ -50,11 +64,11 @@ export class HardStateEncoder {
     if (snapshotIndex === this.base) return;
     const drop = snapshotIndex - this.base;
     if (drop > 0 && drop < this.ends.length) {
-      const shift = this.ends[drop]!;
-      this.body.buf.copyWithin(0, shift, this.ends[this.ends.length - 1]!);
+      const shift = this.ends[drop]! - HEADER_BYTES_MAX;
+      this.body.buf.copyWithin(HEADER_BYTES_MAX, this.ends[drop]!, this.ends[this.ends.length - 1]!);
       this.ends = this.ends.slice(drop).map((end) => end - shift);
     } else {
-      this.ends = [0];
+      this.ends = [HEADER_BYTES_MAX];
     }
     this.base = snapshotIndex;
   }
@@ -63,7 +77,7 @@ export class HardStateEncoder {
 /** Reads what HardStateEncoder wrote; an empty buffer is a peer's first boot. */
 export function decodeHardState(bytes: Uint8Array): HardState | undefined {
   if (bytes.length === 0) return undefined;
-  const r = new ByteReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const r = new ByteReader(bytes);
   try {
     const version = r.varint();
     if (version !== FORMAT_VERSION) throw new CodecError(`unknown format version ${version}`);

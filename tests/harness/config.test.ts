@@ -70,6 +70,20 @@ describe('Persister', () => {
     expect([[...p.readRaftState()], [...p.readSnapshot()]]).toEqual([[3], [9]]);
   });
 
+  it('a save into a store it has outgrown or shares leaves the other copies alone', () => {
+    const p = new Persister();
+    p.save(new Uint8Array(100).fill(7));
+    p.save(Uint8Array.of(1, 2));
+    expect([...p.readRaftState()]).toEqual([1, 2]);
+    const copy = p.copy();
+    p.save(Uint8Array.of(3, 4, 5));
+    copy.save(Uint8Array.of(6));
+    const second = copy.copy();
+    copy.save(new Uint8Array(1000).fill(8));
+    expect([[...p.readRaftState()], [...copy.readRaftState()].length, [...second.readRaftState()]]).toEqual([[3, 4, 5], 1000, [6]]);
+    expect([p.raftStateSize(), copy.raftStateSize(), second.raftStateSize()]).toEqual([3, 1000, 1]);
+  });
+
   it('reads return copies: changing one does not change what is stored', () => {
     const p = new Persister();
     const state = Uint8Array.of(5, 6);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HardState, PersistentState } from '../../src/raft/core.js';
 import type { Entry } from '../../src/raft/messages.js';
+import { Persister } from '../../src/harness/persister.js';
 import { decodeHardState, HardStateEncoder } from '../../src/raft/persist.js';
 import { RaftLog } from '../../src/raft/raft-log.js';
 import { makeRandom } from '../../src/sim/random.js';
@@ -124,11 +125,17 @@ describe('persisted Raft state', () => {
     expect(log.snapshotIndex).toBeGreaterThan(50);
   });
 
-  it('a returned encoding is not overwritten by the next save', () => {
+  it('an encoding is a view the next save reuses; the persister keeps its own copy', () => {
     const encoder = new HardStateEncoder();
+    const persister = new Persister();
     const first = encoder.encode(fullState(1, 0, [{ term: 1, command: 'a' }]));
-    const copy = first.slice();
-    encoder.encode(fullState(2, 1, [{ term: 2, command: 'b'.repeat(2000) }]));
-    expect(first).toStrictEqual(copy);
+    const expected = first.slice();
+    persister.save(first);
+    encoder.encode(fullState(2, 1, [{ term: 2, command: 'b' }]));
+    // The second save wrote over the first's bytes, in the same buffer.
+    expect(first).not.toStrictEqual(expected);
+    encoder.encode(fullState(3, 2, [{ term: 3, command: 'c'.repeat(5000) }]));
+    expect(persister.readRaftState()).toStrictEqual(expected);
+    expect(decodeHardState(persister.readRaftState())).toStrictEqual(hard(1, 0, [{ term: 1, command: 'a' }]));
   });
 });

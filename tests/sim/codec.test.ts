@@ -219,3 +219,89 @@ describe('codec sizes', () => {
     expect(size).toBeLessThanOrEqual(10_004);
   });
 });
+
+describe('codec keys, shared buffers and repeat encodings', () => {
+  const appendEntries = (n: number) => ({
+    term: 3,
+    leaderId: 1,
+    prevLogIndex: 10,
+    prevLogTerm: 2,
+    entries: Array.from({ length: n }, (_, i) => ({ term: 3, command: i % 2 === 0 ? i : `put k${i}` })),
+    leaderCommit: 9,
+  });
+  const occurrences = (bytes: Uint8Array, word: string) => Buffer.from(bytes).toString('latin1').split(word).length - 1;
+
+  it('writes a key once per value and refers back to it after that', () => {
+    const bytes = encode(appendEntries(100));
+    expect(occurrences(bytes, 'command')).toBe(1);
+    expect(occurrences(bytes, 'term')).toBe(1);
+    expect(decode(bytes)).toStrictEqual(appendEntries(100));
+    // Each value starts its own table: a second value names its keys again.
+    expect(occurrences(encode([appendEntries(1), appendEntries(1)]), 'command')).toBe(1);
+    expect(occurrences(encode(appendEntries(1)), 'command')).toBe(1);
+  });
+
+  it('round-trips objects with more keys than one count byte and the key table hold', () => {
+    const wide: Record<string, number> = {};
+    for (let i = 0; i < 300; i++) wide[`key${i}`] = i;
+    const value = { wide, again: [wide, { key0: 'x', key299: 'y', key150: 'z' }] };
+    expect(decode(encode(value))).toStrictEqual(value);
+  });
+
+  it('round-trips long, non-ASCII and empty keys, each used twice', () => {
+    const keys = ['', 'é', '日本', 'k'.repeat(31), 'k'.repeat(32), 'long key '.repeat(40), '😀'];
+    const one = Object.fromEntries(keys.map((k, i) => [k, i]));
+    const value = [one, { ...one }, { inner: one }];
+    expect(decode(encode(value))).toStrictEqual(value);
+  });
+
+  it('decodes thousands of distinct short strings right, whatever they share a table slot with', () => {
+    const random = makeRandom(7);
+    const strings = Array.from({ length: 5000 }, () => {
+      const length = random.int(20);
+      let s = '';
+      for (let i = 0; i < length; i++) s += String.fromCharCode(32 + random.int(95));
+      return s;
+    });
+    // One at a time, so that each decode can find the last string of its slot.
+    for (const s of strings) expect(decode(encode({ [s]: s }))).toStrictEqual({ [s]: s });
+    expect(decode(encode(strings))).toStrictEqual(strings);
+  });
+
+  it('an encoding kept while thousands more are made stays intact, small or large', () => {
+    const small = encode(appendEntries(2));
+    const large = encode(appendEntries(2000));
+    const smallCopy = Array.from(small);
+    const largeCopy = Array.from(large);
+    for (let i = 0; i < 5000; i++) encode(appendEntries(i % 7));
+    expect(Array.from(small)).toEqual(smallCopy);
+    expect(Array.from(large)).toEqual(largeCopy);
+    expect(decode(small)).toStrictEqual(appendEntries(2));
+  });
+
+  it('one value always encodes to the same bytes, whatever was encoded before', () => {
+    const first = Array.from(encode(appendEntries(5)));
+    encode({ other: 1, keys: { entirely: ['a'] } });
+    decode(encode(appendEntries(50)));
+    expect(Array.from(encode(appendEntries(5)))).toEqual(first);
+  });
+
+  it('an encode started inside another (from a getter) does not disturb it', () => {
+    let inner: Uint8Array | undefined;
+    const value = {
+      term: 1,
+      get command() {
+        inner = encode({ nested: 'inside', term: 2 });
+        return 'outer';
+      },
+    };
+    const bytes = encode(value);
+    expect(decode(bytes)).toStrictEqual({ term: 1, command: 'outer' });
+    expect(decode(inner!)).toStrictEqual({ nested: 'inside', term: 2 });
+  });
+
+  it('a key reference past the keys written so far is a CodecError', () => {
+    // An object of one field whose key refers to key 0 of an empty table.
+    expect(() => decode(Uint8Array.of(9, 1, 1, 4, 0))).toThrow(CodecError);
+  });
+});
