@@ -58,6 +58,8 @@ export function headline(results) {
     'strict CPU / plain': results.strict?.overhead,
     'determinism check CPU / plain': results.determinism?.overhead,
     'first run ms at -p 4': results.startup?.firstRunMs,
+    'floor: event loop CPU ms': results.floor?.eventLoop.cpuMs,
+    'floor: network CPU ms': results.floor?.rpcs.cpuMs,
   };
   for (const run of results.seedCommand ?? []) {
     figures[`seed command wall s, -p ${run.workers}`] = run.wallS;

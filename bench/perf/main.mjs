@@ -7,7 +7,8 @@
 //   - the same passes in strict mode and with --check-determinism, as ratios;
 //   - the seed command itself at -p 1, 2 and 4: wall, CPU, peak RSS;
 //   - worker start-up: the first run's result at -p 4;
-//   - the floor (floor.mjs): the bare event loop and the bare labrpc traffic.
+//   - the floor (floor.mjs): the bare event loop and the bare labrpc traffic
+//     for the same numbers of events and RPCs as a pass.
 // It then prints each headline figure against bench/baseline.json as a
 // ratio (above 1 is slower or bigger), and the issue's targets.
 //
@@ -129,6 +130,13 @@ async function startup() {
   };
 }
 
+/** The floor for a pass's events and RPCs, on the same build. */
+async function floor(plain) {
+  const rpcs = Math.round(plain.tests.reduce((sum, t) => sum + t.rpcsPerRun, 0));
+  const floorRepeat = String(Math.max(5, repeat));
+  return nodeJson('floor.mjs', ['--root', root, '--events', String(Math.round(plain.events)), '--rpcs', String(rpcs), '--repeat', floorRepeat]);
+}
+
 const fmt = (n, digits = 1) => (n === undefined ? '–' : n.toFixed(digits));
 
 function printTests(plain) {
@@ -146,6 +154,7 @@ const load = loadavg()[0];
 const results = { label: values.label ?? null, date: startedAt.toISOString(), quick, seeds, repeat, node: process.version, cores: cpus().length, loadAverage1m: { start: load } };
 results.startup = await startup();
 Object.assign(results, await passes());
+results.floor = await floor(results.plain);
 if (!values['no-seed-command']) {
   results.seedCommand = await seedCommand();
   results.perWorkerRssMb = perWorkerRssMb(results.seedCommand);
@@ -155,6 +164,8 @@ results.loadAverage1m.end = loadavg()[0];
 console.log(`\nper test, one thread, ${seeds} seeds each from 1000, median of ${repeat} (CPU-based rates):`);
 printTests(results.plain);
 console.log(`\npass of 21 tests: ${fmt(results.plain.cpuMsPerPass)} ms CPU (range ${results.plain.cpuMsPerPassRange.map((x) => fmt(x)).join('–')}), ${fmt(results.plain.events, 0)} events, ${fmt(results.plain.usPerEvent, 2)} µs/event, peak RSS ${fmt(results.plain.peakRssMb)} MB`);
+const { eventLoop, rpcs } = results.floor;
+console.log(`floor: the bare event loop, ${eventLoop.events} events: ${fmt(eventLoop.cpuMs)} ms (${fmt(eventLoop.usPerEvent, 2)} µs/event); the bare network, ${rpcs.rpcs} RPCs: ${fmt(rpcs.cpuMs)} ms (${fmt(rpcs.usPerRpc, 2)} µs/RPC)`);
 console.log(`strict (-r): ${fmt(results.strict.cpuMsPerPass)} ms CPU per pass, ${fmt(results.strict.overhead, 2)}× plain`);
 console.log(`--check-determinism: ${fmt(results.determinism.cpuMsPerPass)} ms CPU per pass, ${fmt(results.determinism.overhead, 2)}× plain`);
 for (const s of results.seedCommand ?? []) {
