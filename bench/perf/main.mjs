@@ -166,6 +166,9 @@ printTests(results.plain);
 console.log(`\npass of 21 tests: ${fmt(results.plain.cpuMsPerPass)} ms CPU (range ${results.plain.cpuMsPerPassRange.map((x) => fmt(x)).join('–')}), ${fmt(results.plain.events, 0)} events, ${fmt(results.plain.usPerEvent, 2)} µs/event, peak RSS ${fmt(results.plain.peakRssMb)} MB`);
 const { eventLoop, rpcs } = results.floor;
 console.log(`floor: the bare event loop, ${eventLoop.events} events: ${fmt(eventLoop.cpuMs)} ms (${fmt(eventLoop.usPerEvent, 2)} µs/event); the bare network, ${rpcs.rpcs} RPCs: ${fmt(rpcs.cpuMs)} ms (${fmt(rpcs.usPerRpc, 2)} µs/RPC)`);
+for (const mode of ['plain', 'strict', 'determinism']) {
+  if (results[mode].failed > 0) console.log(`WARNING: ${results[mode].failed} ${mode} runs failed; their figures are not a passing run's`);
+}
 console.log(`strict (-r): ${fmt(results.strict.cpuMsPerPass)} ms CPU per pass, ${fmt(results.strict.overhead, 2)}× plain`);
 console.log(`--check-determinism: ${fmt(results.determinism.cpuMsPerPass)} ms CPU per pass, ${fmt(results.determinism.overhead, 2)}× plain`);
 for (const s of results.seedCommand ?? []) {
