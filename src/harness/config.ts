@@ -301,7 +301,8 @@ export class Config {
         // The peer is about to drop the entries this snapshot covers: strict
         // mode looks at them first.
         this.checker?.observe(i);
-        rf.snapshot(m.commandIndex, encode([m.commandIndex, xlog]));
+        // A buffer of its own: a small encoding is a view of a slab the codec shares.
+        rf.snapshot(m.commandIndex, encode([m.commandIndex, xlog]).slice());
       }
     }
     if (err !== '') this.applyError(i, err);

@@ -480,7 +480,11 @@ function allocate(length: number): Uint8Array {
   return out;
 }
 
-/** Encodes a plain value to fresh bytes. */
+/**
+ * Encodes a plain value to bytes that no other encoding overlaps and that
+ * never change. A small encoding is a view of a slab shared with others:
+ * whoever hands it on as a buffer of its own copies it (slice()).
+ */
 export function encode(value: unknown): Uint8Array {
   if (scratchBusy) return copyOut(writeValue(new ByteWriter(256), value));
   scratchBusy = true;
