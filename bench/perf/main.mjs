@@ -5,7 +5,8 @@
 //     CPU per run, runs per CPU second, events per run and per CPU second,
 //     CPU µs per event, RPCs and bytes per run; CPU per pass of all 21;
 //   - the same passes in strict mode and with --check-determinism, as ratios;
-//   - the seed command itself at -p 1, 2 and 4: wall, CPU, peak RSS;
+//   - the seed command itself at -p 1, 2 and 4: wall, CPU, peak RSS; and
+//     its peak RSS at -p 16, once;
 //   - worker start-up: the first run's result at -p 4;
 //   - the floor (floor.mjs): the bare event loop and the bare labrpc traffic
 //     for the same numbers of events and RPCs as a pass.
@@ -118,6 +119,19 @@ async function seedCommand() {
   }));
 }
 
+/** The seed command's peak RSS at -p 16, once (-n 20: with fewer runs a worker, their heaps have not all grown): whether 16 workers fit in 1 GB. */
+async function peakRssAt16() {
+  const output = mkdtempSync(join(tmpdir(), 'raft-dstest-bench-'));
+  try {
+    process.stderr.write('bench: seed command -p 16 -n 20, for its peak RSS\n');
+    const args = ['-f', '%M', process.execPath, join(root, 'bin/raft-dstest.js'), ...SEED_COMMAND_TESTS, '-p', '16', '-n', '20', '--seed', '1000', '-o', output, '--no-color'];
+    const { stderr } = await run('/usr/bin/time', args, { maxBuffer: 64 << 20 });
+    return Number(stderr.trim().split('\n').pop()) / 1024;
+  } finally {
+    rmSync(output, { recursive: true, force: true });
+  }
+}
+
 async function startup() {
   const samples = [];
   for (let r = 0; r < Math.max(3, repeat); r++) samples.push(await nodeJson('startup.mjs', ['--root', root, '--workers', '4']));
@@ -158,6 +172,7 @@ results.floor = await floor(results.plain);
 if (!values['no-seed-command']) {
   results.seedCommand = await seedCommand();
   results.perWorkerRssMb = perWorkerRssMb(results.seedCommand);
+  results.peakRssMbAt16 = await peakRssAt16();
 }
 results.loadAverage1m.end = loadavg()[0];
 
@@ -174,7 +189,7 @@ console.log(`--check-determinism: ${fmt(results.determinism.cpuMsPerPass)} ms CP
 for (const s of results.seedCommand ?? []) {
   console.log(`seed command -p ${s.workers} -n ${seedCommandRuns}: ${fmt(s.wallS, 2)} s wall (range ${s.wallSRange.map((x) => fmt(x, 2)).join('–')}), ${fmt(s.cpuS, 2)} s CPU, peak RSS ${fmt(s.peakRssMb)} MB`);
 }
-if (results.perWorkerRssMb !== undefined) console.log(`peak RSS added per worker (-p 1 → -p 4): ${fmt(results.perWorkerRssMb)} MB`);
+if (results.perWorkerRssMb !== undefined) console.log(`peak RSS added per worker (-p 1 → -p 4): ${fmt(results.perWorkerRssMb)} MB; at -p 16 (-n 20): ${fmt(results.peakRssMbAt16)} MB in all`);
 console.log(`first run at -p 4: ${fmt(results.startup.firstRunMs, 0)} ms after the pool is made (range ${results.startup.firstRunMsRange.map((x) => fmt(x, 0)).join('–')}), ${fmt(results.startup.firstRunSinceProcessStartMs, 0)} ms after the process started`);
 console.log(`load average (1 min) at start ${fmt(results.loadAverage1m.start, 2)}, at end ${fmt(results.loadAverage1m.end, 2)} on ${cpus().length} cores`);
 
