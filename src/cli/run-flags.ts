@@ -4,6 +4,7 @@
  * go together. A new run flag gets its option in addRunFlags and its value in
  * runSettingsFrom, here, and its field and replay words in runner/settings.ts.
  */
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { goCommand } from '../runner/exec-go.js';
 import { DEFAULT_RUN_SETTINGS, type RunSettings } from '../runner/settings.js';
@@ -21,6 +22,7 @@ export interface RunFlagValues {
   raft?: string;
   exec?: string;
   go?: true;
+  cpuProf?: string;
 }
 
 export function addRunFlags(program: Command): Command {
@@ -34,7 +36,8 @@ export function addRunFlags(program: Command): Command {
     .option('--check-determinism', 'run each run twice with its seed and fail it where the two diverge')
     .option('--charge-cpu', "add the wall time spent inside the Raft to the virtual clock, as Go's would pass (runs then no longer replay exactly)")
     .option('--raft <module>', 'test your own Raft: a JavaScript module exporting make(options), the lab interface (default: the reference Raft)')
-    .option('--realtime', 'run on the wall clock instead of the simulator');
+    .option('--realtime', 'run on the wall clock instead of the simulator')
+    .option('--cpu-prof <dir>', 'write a V8 CPU profile of each run to <dir>/<Test>_<k>.cpuprofile (open in Chrome DevTools or speedscope)');
 }
 
 /** The settings the flags give, checked against each other; throws UsageError naming the conflict. */
@@ -52,6 +55,11 @@ export function runSettingsFrom(raw: RunFlagValues, env: NodeJS.ProcessEnv): Run
     if (exec !== undefined) throw new UsageError('--check-determinism has no meaning with --exec or --go: only the simulator replays a seed');
     if (raw.realtime) throw new UsageError('--check-determinism has no meaning with --realtime: the wall clock never repeats a run');
     settings.checkDeterminism = true;
+  }
+  if (raw.cpuProf !== undefined) {
+    if (exec !== undefined) throw new UsageError('--cpu-prof profiles the lab runs\' worker threads and has no meaning with --exec or --go; profile the command itself (go test -cpuprofile)');
+    if (raw.cpuProf.trim() === '') throw new UsageError('--cpu-prof needs a directory to write the profiles to, got ""');
+    settings.cpuProfileDir = resolve(raw.cpuProf);
   }
   if (raw.chargeCpu) {
     if (exec !== undefined) throw new UsageError('--charge-cpu has no meaning with --exec or --go: commands always run on the wall clock');

@@ -1,6 +1,7 @@
 import type { ApplyMsg, ClientEnd, Persister as PersisterInterface, RaftPeer } from '../raft/types.js';
 import type { Clock, Timer } from '../sim/clock.js';
 import type { RaftMeter } from './raft-meter.js';
+import type { SaveMeter } from './save-meter.js';
 
 /**
  * What the harness sees of one peer's effects, as they happen: the RPCs it
@@ -39,6 +40,8 @@ export interface TapOptions {
   apply: (msg: ApplyMsg) => void;
   observers: readonly PeerObserver[];
   meter: RaftMeter;
+  /** Counts the peer's saves, when given. */
+  saves?: SaveMeter;
   /**
    * Whether the peer tapped is still the live one: a crashed peer's
    * instance may go on running callbacks, which no observer should count.
@@ -85,17 +88,23 @@ export function tapPeer(o: TapOptions): TappedPeer {
     }),
   );
 
+  const { saves } = o;
+  const save =
+    saves === undefined
+      ? (raftState: Uint8Array, snapshot?: Uint8Array) => o.persister.save(raftState, snapshot)
+      : (raftState: Uint8Array, snapshot?: Uint8Array) => saves.record(raftState.length + (snapshot?.length ?? 0), () => o.persister.save(raftState, snapshot));
   // Every other method of the persister (reads, sizes, snapshots) is the persister's own.
-  const persister: PersisterInterface = watching
-    ? Object.create(o.persister, {
-        save: {
-          value: (raftState: Uint8Array, snapshot?: Uint8Array) => {
-            o.persister.save(raftState, snapshot);
-            tell((w) => w.saved?.(me, raftState, snapshot));
+  const persister: PersisterInterface =
+    watching || saves !== undefined
+      ? Object.create(o.persister, {
+          save: {
+            value: (raftState: Uint8Array, snapshot?: Uint8Array) => {
+              save(raftState, snapshot);
+              if (watching) tell((w) => w.saved?.(me, raftState, snapshot));
+            },
           },
-        },
-      })
-    : o.persister;
+        })
+      : o.persister;
 
   // Counted so that a handler's timer resets can be told apart (an election timer restarted on a denied vote).
   const timers: TimerActivity = { set: 0, cancelled: 0 };

@@ -18,6 +18,11 @@ export interface RunSettings extends LabSettings {
   exec?: string;
   /** The user's Raft module (`--raft`), as given on the command line; the reference Raft when absent. */
   raftModule?: string;
+  /**
+   * Where each lab run writes its CPU profile (`--cpu-prof`), an absolute
+   * path. Not repeated by a replay line: a replay profiles only when asked.
+   */
+  cpuProfileDir?: string;
 }
 
 export const DEFAULT_RUN_SETTINGS: Readonly<RunSettings> = { realtime: false, logLevel: 'none', strict: false, checkDeterminism: false, chargeCpu: false };

@@ -2,9 +2,11 @@
  * The piscina worker: runs one lab test and reports how it went. It stays
  * small on purpose, since everything here runs once per run on every thread.
  */
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { REGISTRY, type LabTest } from '../suite/registry.js';
 import { runLabTest } from '../suite/run-test.js';
+import { cpuProfileName, startCpuProfile } from './cpu-profile.js';
 import { loadRaftFactory } from './raft-module.js';
 import { SharedLogWriter } from './log-stream.js';
 import type { RunResult, RunTask } from './protocol.js';
@@ -22,6 +24,8 @@ export function createRunTask(tests: readonly LabTest[]): (task: RunTask) => Pro
     try {
       const { settings } = task;
       const raft = settings.raftModule === undefined ? undefined : await loadRaftFactory(settings.raftModule);
+      // A replay for a timeline is the same run again: its profile would say nothing new.
+      const profiler = settings.cpuProfileDir === undefined || task.timeline ? undefined : await startCpuProfile();
       // The run's time limit counts from here, not from the thread's start.
       stream?.started();
       const startedMs = performance.now();
@@ -38,6 +42,12 @@ export function createRunTask(tests: readonly LabTest[]): (task: RunTask) => Pro
         tests,
       );
       const wallMs = performance.now() - startedMs;
+      if (profiler !== undefined) {
+        const path = join(settings.cpuProfileDir!, cpuProfileName(task.test, task.k));
+        await profiler.stop(path).catch((error: unknown) => {
+          throw new Error(`could not write the run's CPU profile ${path}: ${error instanceof Error ? error.message : String(error)}`);
+        });
+      }
       const result: RunResult = {
         test: task.test,
         k: task.k,
@@ -50,6 +60,7 @@ export function createRunTask(tests: readonly LabTest[]): (task: RunTask) => Pro
       if (outcome.timeline !== undefined) result.timeline = outcome.timeline;
       if (outcome.error !== undefined) result.error = outcome.error;
       result.raftMs = outcome.raftMs;
+      result.saves = outcome.saves;
       // In realtime the world's clock is the wall clock, so a second figure would say nothing new.
       if (!settings.realtime) result.simMs = outcome.elapsedMs;
       return result;
