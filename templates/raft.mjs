@@ -1,9 +1,9 @@
 // @ts-check
 /**
  * A Raft peer for the MIT 6.824 Raft lab, to be filled in, and the suite to
- * test it with:
+ * test it with, from the directory where you ran `raft-dstest init`:
  *
- *     npx raft-dstest 2A -n 10 --raft ./raft.mjs
+ *     npx raft-dstest 2A -n 10 --raft {{raftPath}}
  *
  * As it stands the peer loads, runs and never elects a leader, so the tests
  * fail, each saying why. The parts to write are marked "Your code here",

@@ -23,6 +23,8 @@ export interface RunFlagValues {
   exec?: string;
   go?: true;
   cpuProf?: string;
+  /** False with --no-spot-check. */
+  spotCheck?: boolean;
 }
 
 export function addRunFlags(program: Command): Command {
@@ -37,6 +39,7 @@ export function addRunFlags(program: Command): Command {
     .option('--charge-cpu', "add the wall time spent inside the Raft to the virtual clock, as Go's would pass (runs then no longer replay exactly)")
     .option('--raft <module>', 'test your own Raft: a JavaScript module exporting make(options), the lab interface (default: the reference Raft)')
     .option('--realtime', 'run on the wall clock instead of the simulator')
+    .option('--no-spot-check', 'with --raft: do not run the first run of each test twice to check that it replays')
     .option('--cpu-prof <dir>', 'write a V8 CPU profile of each run to <dir>/<Test>_<k>.cpuprofile (open in Chrome DevTools or speedscope)');
 }
 
@@ -67,6 +70,11 @@ export function runSettingsFrom(raw: RunFlagValues, env: NodeJS.ProcessEnv): Run
     if (raw.checkDeterminism) throw new UsageError('--charge-cpu cannot go with --check-determinism: a charged run depends on the machine, so it never repeats');
     settings.chargeCpu = true;
   }
+  // A user's Raft is where replay breaks (state kept at module level, which
+  // carries from one run into the next on the same thread, say): one run
+  // per test done twice catches it early, for little time.
+  if (raw.spotCheck === false && raw.raft === undefined) throw new UsageError('--no-spot-check turns off the determinism spot-check of a --raft module and has no meaning without --raft');
+  if (settings.raftModule !== undefined && raw.spotCheck !== false && !settings.realtime && !settings.checkDeterminism && !settings.chargeCpu) settings.spotCheck = true;
   return settings;
 }
 

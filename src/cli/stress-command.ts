@@ -160,10 +160,11 @@ export function logFailuresLine(failures: ReadonlyArray<{ path: string; error: E
 }
 
 /** Says up front which extra checks are on, since they change what a failure means. */
-export function checkLines(options: Pick<RunSettings, 'strict' | 'checkDeterminism' | 'chargeCpu' | 'cpuProfileDir'>): string[] {
+export function checkLines(options: Pick<RunSettings, 'strict' | 'checkDeterminism' | 'chargeCpu' | 'cpuProfileDir' | 'spotCheck'>): string[] {
   const lines: string[] = [];
   if (options.strict) lines.push('strict mode on (-r): Raft invariants are checked after every event');
   if (options.checkDeterminism) lines.push('determinism check on: each run is done twice with its seed and must repeat event for event');
+  if (options.spotCheck) lines.push('determinism spot-check on (--raft): the first run of each test is done twice and must repeat event for event (--no-spot-check to skip)');
   if (options.chargeCpu) lines.push('CPU charged (--charge-cpu): wall time inside the Raft is added to virtual time, so runs no longer replay exactly');
   if (options.cpuProfileDir !== undefined) lines.push(`CPU profiles (--cpu-prof): each run writes ${options.cpuProfileDir}/<Test>_<k>.cpuprofile (Chrome DevTools, Performance panel: Load profile; or speedscope)`);
   return lines;

@@ -10,6 +10,7 @@ import { cpuProfileName, startCpuProfile } from './cpu-profile.js';
 import { loadRaftFactory } from './raft-module.js';
 import { SharedLogWriter } from './log-stream.js';
 import type { RunResult, RunTask } from './protocol.js';
+import { checksDeterminism } from './settings.js';
 
 /**
  * A worker that runs the given tests. The default export runs the registry's;
@@ -34,6 +35,7 @@ export function createRunTask(tests: readonly LabTest[]): (task: RunTask) => Pro
           ...settings,
           test: task.test,
           seed: task.seed,
+          checkDeterminism: checksDeterminism(settings, task.k),
           ...(task.timeline ? { timeline: true, logLevel: 'trace' as const, checkDeterminism: false } : {}),
           ...(raft === undefined ? {} : { raft }),
           // A replay for a timeline keeps its log in the timeline: the run's own log is already with the host.

@@ -163,7 +163,7 @@ async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, o
     ...(timeline === undefined ? {} : { timeline }),
   };
   // What the run's code does outside its world (an unhandled rejection, a host timer in simulation) fails the run too.
-  const guard = guardRun({ trapHostTimers: !request.realtime, onEscape: (error) => world.fail(error) });
+  const guard = guardRun({ trapHost: !request.realtime, onEscape: (error) => world.fail(error) });
   let outcome: WorldOutcome;
   let escaped: Error | undefined;
   try {

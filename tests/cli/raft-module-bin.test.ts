@@ -84,6 +84,20 @@ describe.runIf(built)('--raft', () => {
     expect(log).toMatch(/--- FAIL: TestReElection2A \(1\.00s\)\n# saves: \d+ saves?, .+ in all\n# error: TypeError: fixture bug: a timer callback threw\n/);
   });
 
+  // Issue 14, item 5: a TypeScript Raft compiled to CommonJS was refused, naming nothing it found.
+  it("takes tsc's CommonJS export default, and names what a module exports when it has no make()", async () => {
+    const out = join(dir, 'out');
+    const commonjs = await raftDstest(['--raft', fixture('commonjs-default-raft.cjs'), 'TestInitialElection2A', '-n', '1', '--no-spot-check', '-o', out]);
+    expect(commonjs.stderr).toBe('');
+    expect(commonjs.code).toBe(1);
+    expect(commonjs.stdout).toMatch(/^FAIL TestInitialElection2A #0 \(seed \d+\): expected one leader, got none/m);
+    const misnamed = fixture('commonjs-misnamed-raft.cjs');
+    const never = join(dir, 'never');
+    expect(expectRefused(await raftDstest(['--raft', misnamed, '2A', '-o', never]), never)).toBe(
+      `raft-dstest: --raft module "${misnamed}" exports no make(options) function (it exports Raft, default.Raft, default.default.makeRaft); it must implement the lab interface (make, start, getState, kill, handlers)\n`,
+    );
+  });
+
   // Issue 11, item 7: the first ended the tool silently with exit code 3, the second hung it for good.
   it('refuses, in one line with exit 2, a module that ends the process as it loads or whose make() never returns (--timeout)', async () => {
     const out = join(dir, 'out');
