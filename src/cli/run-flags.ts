@@ -46,7 +46,9 @@ export function addRunFlags(program: Command): Command {
 /** The settings the flags give, checked against each other; throws UsageError naming the conflict. */
 export function runSettingsFrom(raw: RunFlagValues, env: NodeJS.ProcessEnv): RunSettings {
   const exec = execTemplate(raw);
-  const settings: RunSettings = { ...DEFAULT_RUN_SETTINGS, logLevel: resolveLogLevel(raw.verbose, env.RAFT_LOG), realtime: raw.realtime === true };
+  // RAFT_LOG is the lab suite's; a command's environment is its own business and passes through untouched.
+  const logLevel = resolveLogLevel(raw.verbose, exec === undefined ? env.RAFT_LOG : undefined);
+  const settings: RunSettings = { ...DEFAULT_RUN_SETTINGS, logLevel, realtime: raw.realtime === true };
   if (exec !== undefined) settings.exec = exec;
   if (raw.raft !== undefined) {
     if (exec !== undefined) throw new UsageError('--raft has no meaning with --exec or --go: the command is the test');

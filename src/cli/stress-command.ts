@@ -8,6 +8,8 @@
 import type { OutputFiles } from '../runner/output-files.js';
 import type { PoolOptions, RunPool } from '../runner/pool.js';
 import { checkOutputDir } from '../runner/output-dir.js';
+import { goRaceOn } from '../runner/exec-go.js';
+import { verboseValue } from '../runner/exec.js';
 import { savingHint } from '../runner/save-report.js';
 import { runMode, type RunSettings } from '../runner/settings.js';
 import { shellWord } from '../runner/shell-words.js';
@@ -71,6 +73,7 @@ export async function stressCommand(options: StressOptions, deps: StressCommandD
 /** Round after round (one without --loop): progress, table, summary, reports; then the exit code. */
 async function runRounds(options: StressOptions, deps: StressCommandDeps, session: Session, sessionOptions: SessionOptions, signal: AbortSignal): Promise<ExitCode> {
   deps.stdout.write(`seed base: ${options.seedBase}\n`);
+  if (sessionOptions.defaultWorkers) deps.stdout.write(`workers: ${options.workers}, the machine's available parallelism (-p to choose)\n`);
   for (const line of checkLines(options.settings)) deps.stdout.write(`${line}\n`);
 
   const reporter = createProgressReporter({
@@ -160,8 +163,11 @@ export function logFailuresLine(failures: ReadonlyArray<{ path: string; error: E
 }
 
 /** Says up front which extra checks are on, since they change what a failure means. */
-export function checkLines(options: Pick<RunSettings, 'strict' | 'checkDeterminism' | 'chargeCpu' | 'cpuProfileDir' | 'spotCheck'>): string[] {
+export function checkLines(options: Pick<RunSettings, 'strict' | 'checkDeterminism' | 'chargeCpu' | 'cpuProfileDir' | 'spotCheck' | 'exec' | 'logLevel'>): string[] {
   const lines: string[] = [];
+  if (options.exec !== undefined && goRaceOn(options.exec)) lines.push('race detector on (-r): each run is go test -race');
+  const verbose = options.exec === undefined ? undefined : verboseValue(options.logLevel);
+  if (verbose !== undefined) lines.push(`verbosity level ${verbose}: each command runs with VERBOSE=${verbose}`);
   if (options.strict) lines.push('strict mode on (-r): Raft invariants are checked after every event');
   if (options.checkDeterminism) lines.push('determinism check on: each run is done twice with its seed and must repeat event for event');
   if (options.spotCheck) lines.push('determinism spot-check on (--raft): the first run of each test is done twice and must repeat event for event (--no-spot-check to skip)');

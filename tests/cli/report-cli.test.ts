@@ -63,7 +63,7 @@ describe('--json', () => {
     const json = join(root, 'r.json');
     let started = 0;
     const { code } = await runCli(
-      ['TestReElection2A', '-n', '10', '--seed', '1', '-o', root, '--json', json],
+      ['TestReElection2A', '-n', '10', '-p', '1', '--seed', '1', '-o', root, '--json', json],
       () => {
         started += 1;
         if (started === 3) signals.emit('SIGINT');
