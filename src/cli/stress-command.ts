@@ -101,9 +101,10 @@ async function runRounds(options: StressOptions, deps: StressCommandDeps, sessio
       report = await stress(windowOptions(options, window), {
         signal,
         wallClockMs: deps.nowMs,
+        onRunStarted: (task) => reporter.runStarted?.(task),
         onRunFinished: (event) => {
           session.record(event);
-          reporter.runFinished(event.progress, linesOf(announcement(event), hintOnce(event.result, hinted)));
+          reporter.runFinished(event.progress, linesOf(announcement(event), hintOnce(event.result, hinted)), event.result);
         },
         ...(deps.createPool === undefined ? {} : { createPool: deps.createPool }),
         ...(deps.workerFile === undefined ? {} : { workerFile: deps.workerFile }),

@@ -67,6 +67,8 @@ export interface StressDeps {
   logFiles?: OutputFiles;
   /** Aborting it cancels the stress run; its reason (e.g. 'SIGTERM') says what cut the runs off. */
   signal?: AbortSignal;
+  /** Called as each run starts (not its replay for a timeline). */
+  onRunStarted?: (task: RunTask) => void;
   /** Called as each run finishes, in the order they finish. */
   onRunFinished?: (event: RunFinished) => void;
   /** The wall clock, for the total time taken. */
@@ -181,6 +183,7 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
       if (next.done) return;
       const task: RunTask = { ...next.value, settings, worker };
       const log = logs.open(task);
+      deps.onRunStarted?.(task);
       const result = await runUnlessCancelled(pool, task, log);
       if (result === undefined) {
         // Never started: nothing to keep.
