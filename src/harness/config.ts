@@ -74,7 +74,7 @@ export class Config {
     this.n = n;
     this.snapshots = options.snapshot === true;
     this.rafts = new Array(n).fill(undefined);
-    this.checker = t.strict ? new InvariantChecker({ peers: this.rafts, nowMs: () => this.now }) : undefined;
+    this.checker = t.strict ? new InvariantChecker({ peers: this.rafts, nowMs: () => this.now, touches: true }) : undefined;
     this.trace = t.trace;
     this.observers = [...(this.trace === undefined ? [] : [traceObserver(this.trace)]), ...(this.checker === undefined ? [] : [this.checker])];
     this.meter = t.meter ?? new RaftMeter(() => 0);
@@ -185,6 +185,7 @@ export class Config {
       observers: this.observers,
       meter: this.meter,
       ...(this.saves === undefined ? {} : { saves: this.saves }),
+      ...(this.checker === undefined ? {} : { touched: () => this.checker!.touch(i) }),
       isCurrent: () => this.incarnation[i] === incarnation,
     });
     const rf = this.meter.inside(() =>

@@ -43,6 +43,11 @@ export interface TapOptions {
   /** Counts the peer's saves, when given. */
   saves?: SaveMeter;
   /**
+   * Told as each call into the peer starts and ends: the peer may have
+   * changed, so strict mode looks at it again after the event (and only then).
+   */
+  touched?: () => void;
+  /**
    * Whether the peer tapped is still the live one: a crashed peer's
    * instance may go on running callbacks, which no observer should count.
    */
@@ -66,7 +71,19 @@ export interface TappedPeer {
  * it (apply, the observers) off it, and every effect is shown to the observers.
  */
 export function tapPeer(o: TapOptions): TappedPeer {
-  const { me, meter, observers } = o;
+  const { me, observers } = o;
+  const { touched } = o;
+  const touching = <T>(fn: () => T): T => {
+    if (touched === undefined) return fn();
+    touched();
+    try {
+      return fn();
+    } finally {
+      touched();
+    }
+  };
+  // Every metered call into the peer goes through here.
+  const meter = touched === undefined ? o.meter : { inside: <T>(fn: () => T): T => touching(() => o.meter.inside(fn)), outside: <T>(fn: () => T): T => o.meter.outside(fn) };
   const watching = observers.length > 0;
   const tell = (fn: (observer: PeerObserver) => void) => {
     if (!o.isCurrent()) return;
@@ -156,8 +173,8 @@ export function tapPeer(o: TapOptions): TappedPeer {
     peer: (rf) => {
       const tapped: RaftPeer = {
         start: (command) => meter.inside(() => rf.start(command)),
-        getState: () => rf.getState(),
-        kill: () => rf.kill(),
+        getState: () => touching(() => rf.getState()),
+        kill: () => touching(() => rf.kill()),
         snapshot: (index, snapshot) => meter.inside(() => rf.snapshot(index, snapshot)),
         handlers: rf.handlers,
       };
