@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { REGISTRY, type LabTest } from '../suite/registry.js';
 import { runLabTest } from '../suite/run-test.js';
 import { cpuProfileName, startCpuProfile } from './cpu-profile.js';
+import { installTraps } from '../sim/real-clock.js';
 import { loadRaftFactory } from './raft-module.js';
 import { SharedLogWriter } from './log-stream.js';
 import type { RunResult, RunTask } from './protocol.js';
@@ -24,6 +25,8 @@ export function createRunTask(tests: readonly LabTest[]): (task: RunTask) => Pro
     const stream = task.log === undefined ? undefined : new SharedLogWriter(task.log);
     try {
       const { settings } = task;
+      // Before the user's module loads, so that one keeping Math.random or Date.now aside (`const draw = Math.random`) keeps the trap.
+      if (!settings.realtime) installTraps();
       const raft = settings.raftModule === undefined ? undefined : await loadRaftFactory(settings.raftModule);
       // A replay for a timeline is the same run again: its profile would say nothing new.
       const profiler = settings.cpuProfileDir === undefined || task.timeline ? undefined : await startCpuProfile();

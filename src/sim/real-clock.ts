@@ -110,7 +110,7 @@ let trapsInstalled = false;
  * function makes V8 throw away the code compiled against it: done around
  * every run, that made runs a fifth slower.
  */
-function installTraps(): void {
+export function installTraps(): void {
   if (trapsInstalled) return;
   trapsInstalled = true;
   for (const trap of HOST_TRAPS) {

@@ -84,6 +84,13 @@ describe.runIf(built)('--raft', () => {
     expect(log).toMatch(/--- FAIL: TestReElection2A \(1\.00s\)\n# saves: \d+ saves?, .+ in all\n# error: TypeError: fixture bug: a timer callback threw\n/);
   });
 
+  // Issue 14, item 2: a fresh worker thread loads the module before any run; the traps must already be there.
+  it('fails a run that draws from a Math.random its module kept aside as it loaded', async () => {
+    const { code, stdout } = await raftDstest(['--raft', fixture('kept-random-raft.mjs'), 'TestInitialElection2A', '-n', '1', '-p', '1', '--no-spot-check', '-o', join(dir, 'out')]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^FAIL TestInitialElection2A #0 \(seed \d+\): OutsideSimulationError: Math\.random was called during a simulated run/m);
+  });
+
   // Issue 14, item 5: a TypeScript Raft compiled to CommonJS was refused, naming nothing it found.
   it("takes tsc's CommonJS export default, and names what a module exports when it has no make()", async () => {
     const out = join(dir, 'out');
