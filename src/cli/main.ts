@@ -4,6 +4,7 @@
  * then hands over to a command. The only module that ends the process.
  */
 import { randomInt } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
@@ -11,7 +12,7 @@ import { SEED_MAX } from '../runner/plan.js';
 import { BadInputError } from '../runner/bad-input.js';
 import { listTests, selectTests } from '../runner/select.js';
 import type { StressOptions } from '../runner/stress.js';
-import { checkGoTests, listGoTests } from '../runner/exec-go.js';
+import { listGoTests, selectGoTests } from '../runner/exec-go.js';
 import { DEFAULT_HEAP_LIMIT_MB } from '../runner/pool.js';
 import { PROBE_TIME_LIMIT_MS, probeRaftModule } from '../runner/raft-module.js';
 import { PARTS, REGISTRY, type LabTest } from '../suite/registry.js';
@@ -30,6 +31,7 @@ import {
   parseShard,
   parseTimeoutMs,
   parseWorkers,
+  MAX_WORKERS,
 } from './options.js';
 import { initCommand } from './init-command.js';
 import { mergeCommand } from './merge-command.js';
@@ -50,6 +52,8 @@ export interface CliDeps extends Omit<StressCommandDeps, 'animate' | 'color'> {
   now: () => Date;
   /** A random seed base in [0, maxExclusive). */
   randomSeedBase: (maxExclusive: number) => number;
+  /** How many threads the machine can run at once: -p's default. */
+  availableParallelism: () => number;
 }
 
 /** Seed bases drawn at random stay below 2^32, so replay commands stay short. */
@@ -66,6 +70,7 @@ export function defaultDeps(): CliDeps {
     nowMs: () => performance.now(),
     now: () => new Date(),
     randomSeedBase: (maxExclusive) => randomInt(maxExclusive),
+    availableParallelism,
     signals: process as SignalSource,
     exit: (code) => process.exit(code),
     plainProgressIntervalMs: PLAIN_PROGRESS_INTERVAL_MS,
@@ -79,7 +84,7 @@ type Parsed =
 
 interface RawOptions extends RunFlagValues {
   iter: string;
-  workers: string;
+  workers?: string;
   sequential?: true;
   output?: string;
   archive?: true;
@@ -118,7 +123,8 @@ export async function main(argv: readonly string[], overrides: Partial<CliDeps> 
 async function stressOrList(argv: readonly string[], deps: CliDeps): Promise<ExitCode> {
   const parsed = parseCommandLine(argv, deps);
   if (parsed.command === 'stress') parsed.session.command = commandLine(argv);
-  if (parsed.command === 'stress' && parsed.checkGo) checkGoTests(parsed.options.tests, await listGoTests());
+  // With --go the arguments select from the package's own tests, as they select from the suite's.
+  if (parsed.command === 'stress' && parsed.checkGo) parsed.options.tests = selectGoTests(parsed.options.tests, await listGoTests());
   // Probe the user's Raft once, in a thread of its own, so a bad module is a usage error before any run starts.
   if (parsed.command === 'stress' && parsed.options.settings.raftModule !== undefined) {
     const { timeoutMs, heapLimitMb } = parsed.options;
@@ -141,7 +147,7 @@ function buildProgram(deps: CliDeps): Command {
     .version(packageVersion(), '-V, --version')
     .argument('[tests...]', `test names, a part (${PARTS.join(', ')}), "all", or regular expressions matched in the names (like go test -run)`)
     .option('-n, --iter <n>', 'runs of each test', '10')
-    .option('-p, --workers <n>', 'worker threads running tests in parallel', '1')
+    .option('-p, --workers <n>', "worker threads (or commands) running tests in parallel (default: the machine's available parallelism)")
     .option('-s, --sequential', 'do all runs of one test before the next (default: interleaved)')
     .option('-o, --output <dir>', 'where logs are written (default: reports/<YYYYmmdd_HHMMSS>)')
     .option('-a, --archive', 'keep the logs of passing runs too (default: failing runs only)')
@@ -177,7 +183,8 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps): Parsed {
   }
 
   const iterations = parseIterations(raw.iter);
-  const workers = parseWorkers(raw.workers);
+  // Unlike dstest.py's 1: most people stress on a machine of their own and want all of it.
+  const workers = raw.workers === undefined ? Math.min(MAX_WORKERS, Math.max(1, deps.availableParallelism())) : parseWorkers(raw.workers);
   const timeoutMs = raw.timeout === undefined ? undefined : parseTimeoutMs(raw.timeout);
   const maxFailures = raw.maxFailures === undefined ? undefined : parseMaxFailures(raw.maxFailures);
   const settings = runSettingsFrom(raw, deps.env);
@@ -188,7 +195,7 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps): Parsed {
   const growth = parseGrowth(raw.growth);
   if (shard !== undefined && raw.seed === undefined) throw new UsageError('--shard needs --seed so every shard plans the same runs');
   if (program.args.length === 0) throw new UsageError(`no tests named; give test names, a part (${PARTS.join(', ')}) or "all" (see --list)`);
-  // In exec mode test names are the command's business: free, except that --go checks them with go itself.
+  // In exec mode test names are the command's business: free, except that --go selects them from go test -list (stressOrList).
   const tests = settings.exec !== undefined ? [...new Set(program.args)] : selectTests(program.args, registry);
   // Every run needs a seed of its own: the last one, base + n - 1, must exist too.
   const seedRoom = Math.min(RANDOM_SEED_LIMIT, SEED_MAX - (iterations - 1) + 1);
@@ -209,6 +216,7 @@ function parseCommandLine(argv: readonly string[], deps: CliDeps): Parsed {
   if (maxFailures !== undefined) options.maxFailures = maxFailures;
   if (heapLimitMb !== undefined) options.heapLimitMb = heapLimitMb;
   const session: SessionOptions = { timing: raw.timing === true };
+  if (raw.workers === undefined) session.defaultWorkers = true;
   if (shard !== undefined) session.shard = shard;
   if (fromEnv !== undefined) session.shardSource = fromEnv.source;
   if (raw.loop) session.growth = growth;

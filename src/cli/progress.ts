@@ -9,10 +9,19 @@ import type { RunResult } from '../runner/protocol.js';
 import { shellWord } from '../runner/shell-words.js';
 import type { StressProgress } from '../runner/stress.js';
 
+/** Which run: enough to name it in a progress line. */
+export interface RunName {
+  test: string;
+  k: number;
+  seed: number;
+}
+
 export interface ProgressReporter {
   start(total: number): void;
+  /** A run started, to be named while it is slow. */
+  runStarted?(run: RunName): void;
   /** A run finished; `announcement` is printed on a line of its own when given. */
-  runFinished(progress: StressProgress, announcement?: string): void;
+  runFinished(progress: StressProgress, announcement?: string, run?: RunName): void;
   stop(): void;
 }
 
@@ -84,15 +93,23 @@ abstract class TickingProgress implements ProgressReporter {
   protected progress: StressProgress = { done: 0, failed: 0, total: 0 };
   private startedMs = 0;
   private cancelTicks: (() => void) | undefined;
+  /** Runs in flight, by `test#k`, with when they started. */
+  private readonly inFlight = new Map<string, { run: RunName; startedMs: number }>();
+  private finishedWallMs = 0;
+  private finishedRuns = 0;
+  /** The ETA last shown and when, so the next one moves from it instead of jumping. */
+  private eta: { ms: number; atMs: number } | undefined;
 
   constructor(
     protected readonly deps: ProgressDeps,
-    private readonly tickMs: number,
+    protected readonly tickMs: number,
   ) {}
 
   start(total: number): void {
     this.progress = { done: 0, failed: 0, total };
     this.startedMs = this.deps.nowMs();
+    this.inFlight.clear();
+    this.eta = undefined;
     this.begin();
     this.cancelTicks = (this.deps.every ?? everyWallInterval)(this.tickMs, () => this.tick());
   }
@@ -103,27 +120,98 @@ abstract class TickingProgress implements ProgressReporter {
     this.end();
   }
 
-  abstract runFinished(progress: StressProgress, announcement?: string): void;
+  runStarted(run: RunName): void {
+    this.inFlight.set(`${run.test}#${run.k}`, { run, startedMs: this.deps.nowMs() });
+  }
+
+  runFinished(progress: StressProgress, announcement?: string, run?: RunName): void {
+    this.progress = progress;
+    const started = run === undefined ? undefined : this.inFlight.get(`${run.test}#${run.k}`);
+    if (started !== undefined) {
+      this.inFlight.delete(`${run!.test}#${run!.k}`);
+      this.finishedWallMs += this.deps.nowMs() - started.startedMs;
+      this.finishedRuns += 1;
+    }
+    this.finished(announcement);
+  }
+
+  protected abstract finished(announcement?: string): void;
   protected abstract begin(): void;
   protected abstract tick(): void;
   protected abstract end(): void;
 
+  protected elapsedMs(): number {
+    return this.deps.nowMs() - this.startedMs;
+  }
+
   protected line(): string {
-    return formatProgress(this.progress, this.deps.nowMs() - this.startedMs);
+    const nowMs = this.deps.nowMs();
+    const elapsedMs = nowMs - this.startedMs;
+    const { done, failed, total } = this.progress;
+    const slow = this.slowest(nowMs);
+    return `${done}/${total} runs, ${failed} failed, ${formatElapsed(elapsedMs)} elapsed, ETA ${this.smoothedEta(nowMs, elapsedMs)}${slow === undefined ? '' : `; slowest in flight: ${slow}`}`;
+  }
+
+  /**
+   * The ETA from the mean pace so far, smoothed: runs of different lengths
+   * end in bursts, and the raw estimate leaps with each (1m54s, then
+   * 10m29s). The shown value counts down from the last one and moves a
+   * third of the way to the new estimate each time.
+   */
+  private smoothedEta(nowMs: number, elapsedMs: number): string {
+    const { done, total } = this.progress;
+    if (done === 0) return '?';
+    const rawMs = (elapsedMs / done) * (total - done);
+    const ms = this.eta === undefined || done === total ? rawMs : Math.max(0, this.eta.ms - (nowMs - this.eta.atMs)) * (1 - ETA_WEIGHT) + rawMs * ETA_WEIGHT;
+    this.eta = { ms, atMs: nowMs };
+    return formatEta(ms);
+  }
+
+  /** The run in flight longest, when it has taken SLOW_FACTOR times a finished run's mean and SLOW_MIN_MS: `TestFigure8Unreliable2C #7 (seed 1241), 2m10s`. */
+  private slowest(nowMs: number): string | undefined {
+    let oldest: { run: RunName; startedMs: number } | undefined;
+    for (const entry of this.inFlight.values()) if (oldest === undefined || entry.startedMs < oldest.startedMs) oldest = entry;
+    if (oldest === undefined) return undefined;
+    const ms = nowMs - oldest.startedMs;
+    const meanMs = this.finishedRuns === 0 ? 0 : this.finishedWallMs / this.finishedRuns;
+    if (ms < SLOW_MIN_MS || ms < SLOW_FACTOR * meanMs) return undefined;
+    return `${shellWord(oldest.run.test)} #${oldest.run.k} (seed ${oldest.run.seed}), ${formatElapsed(ms)}`;
   }
 }
 
-/** For pipes and CI: a plain line every `intervalMs`, announcements as they come. */
+/** How far each new ETA estimate moves the one shown. */
+const ETA_WEIGHT = 1 / 3;
+/** A run in flight is named as slow once it has run this long… */
+const SLOW_MIN_MS = 10_000;
+/** …and this many times the mean of the runs finished so far. */
+const SLOW_FACTOR = 3;
+
+/** Plain progress lines come further apart as a stress run goes on, up to this gap. */
+export const PLAIN_GAP_MAX_MS = 60_000;
+
+/**
+ * For pipes and CI: announcements as they come, and a plain line at
+ * `intervalMs`, then further apart as the stress run goes on (a line at
+ * 5 s, 10 s, 20 s, 40 s, then one a minute), so that a long run's log is
+ * not mostly progress.
+ */
 export class PlainProgress extends TickingProgress {
-  runFinished(progress: StressProgress, announcement?: string): void {
-    this.progress = progress;
+  private nextLineMs = 0;
+
+  protected finished(announcement?: string): void {
     if (announcement !== undefined) this.print(announcement);
   }
 
-  protected begin(): void {}
+  protected begin(): void {
+    this.nextLineMs = 0;
+  }
 
   protected tick(): void {
+    const elapsedMs = this.elapsedMs();
+    // Half a tick early is on time: the ticks of a busy machine come late or early.
+    if (elapsedMs + this.tickMs / 2 < this.nextLineMs) return;
     this.print(this.line());
+    this.nextLineMs = elapsedMs + Math.min(PLAIN_GAP_MAX_MS, elapsedMs);
   }
 
   protected end(): void {}
@@ -147,8 +235,7 @@ export class SpinnerProgress extends TickingProgress {
     super(deps, SPINNER_TEXT_MS);
   }
 
-  runFinished(progress: StressProgress, announcement?: string): void {
-    this.progress = progress;
+  protected finished(announcement?: string): void {
     this.tick();
     if (announcement !== undefined && this.spinner !== undefined) {
       // Print above the spinner: clear its line, write, and draw it again below.

@@ -4,6 +4,7 @@
  * go together. A new run flag gets its option in addRunFlags and its value in
  * runSettingsFrom, here, and its field and replay words in runner/settings.ts.
  */
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { goCommand } from '../runner/exec-go.js';
 import { DEFAULT_RUN_SETTINGS, type RunSettings } from '../runner/settings.js';
@@ -21,6 +22,9 @@ export interface RunFlagValues {
   raft?: string;
   exec?: string;
   go?: true;
+  cpuProf?: string;
+  /** False with --no-spot-check. */
+  spotCheck?: boolean;
 }
 
 export function addRunFlags(program: Command): Command {
@@ -34,13 +38,17 @@ export function addRunFlags(program: Command): Command {
     .option('--check-determinism', 'run each run twice with its seed and fail it where the two diverge')
     .option('--charge-cpu', "add the wall time spent inside the Raft to the virtual clock, as Go's would pass (runs then no longer replay exactly)")
     .option('--raft <module>', 'test your own Raft: a JavaScript module exporting make(options), the lab interface (default: the reference Raft)')
-    .option('--realtime', 'run on the wall clock instead of the simulator');
+    .option('--realtime', 'run on the wall clock instead of the simulator')
+    .option('--no-spot-check', 'with --raft: do not run the first run of each test twice to check that it replays')
+    .option('--cpu-prof <dir>', 'write a V8 CPU profile of each run to <dir>/<Test>_<k>.cpuprofile (open in Chrome DevTools or speedscope)');
 }
 
 /** The settings the flags give, checked against each other; throws UsageError naming the conflict. */
 export function runSettingsFrom(raw: RunFlagValues, env: NodeJS.ProcessEnv): RunSettings {
   const exec = execTemplate(raw);
-  const settings: RunSettings = { ...DEFAULT_RUN_SETTINGS, logLevel: resolveLogLevel(raw.verbose, env.RAFT_LOG), realtime: raw.realtime === true };
+  // RAFT_LOG is the lab suite's; a command's environment is its own business and passes through untouched.
+  const logLevel = resolveLogLevel(raw.verbose, exec === undefined ? env.RAFT_LOG : undefined);
+  const settings: RunSettings = { ...DEFAULT_RUN_SETTINGS, logLevel, realtime: raw.realtime === true };
   if (exec !== undefined) settings.exec = exec;
   if (raw.raft !== undefined) {
     if (exec !== undefined) throw new UsageError('--raft has no meaning with --exec or --go: the command is the test');
@@ -53,12 +61,22 @@ export function runSettingsFrom(raw: RunFlagValues, env: NodeJS.ProcessEnv): Run
     if (raw.realtime) throw new UsageError('--check-determinism has no meaning with --realtime: the wall clock never repeats a run');
     settings.checkDeterminism = true;
   }
+  if (raw.cpuProf !== undefined) {
+    if (exec !== undefined) throw new UsageError('--cpu-prof profiles the lab runs\' worker threads and has no meaning with --exec or --go; profile the command itself (go test -cpuprofile)');
+    if (raw.cpuProf.trim() === '') throw new UsageError('--cpu-prof needs a directory to write the profiles to, got ""');
+    settings.cpuProfileDir = resolve(raw.cpuProf);
+  }
   if (raw.chargeCpu) {
     if (exec !== undefined) throw new UsageError('--charge-cpu has no meaning with --exec or --go: commands always run on the wall clock');
     if (raw.realtime) throw new UsageError('--charge-cpu has no meaning with --realtime: on the wall clock the time is already spent');
     if (raw.checkDeterminism) throw new UsageError('--charge-cpu cannot go with --check-determinism: a charged run depends on the machine, so it never repeats');
     settings.chargeCpu = true;
   }
+  // A user's Raft is where replay breaks (state kept at module level, which
+  // carries from one run into the next on the same thread, say): one run
+  // per test done twice catches it early, for little time.
+  if (raw.spotCheck === false && raw.raft === undefined) throw new UsageError('--no-spot-check turns off the determinism spot-check of a --raft module and has no meaning without --raft');
+  if (settings.raftModule !== undefined && raw.spotCheck !== false && !settings.realtime && !settings.checkDeterminism && !settings.chargeCpu) settings.spotCheck = true;
   return settings;
 }
 

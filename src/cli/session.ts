@@ -29,6 +29,8 @@ export interface SessionOptions {
   command?: string;
   /** Add Min, p50, p95 and Max columns to the table. */
   timing: boolean;
+  /** -p was not given: the workers are the machine's available parallelism, which the run says. */
+  defaultWorkers?: true;
 }
 
 /** A report that could not be written: which, where, and why. */

@@ -8,6 +8,9 @@
 import type { OutputFiles } from '../runner/output-files.js';
 import type { PoolOptions, RunPool } from '../runner/pool.js';
 import { checkOutputDir } from '../runner/output-dir.js';
+import { goRaceOn } from '../runner/exec-go.js';
+import { verboseValue } from '../runner/exec.js';
+import { savingHint } from '../runner/save-report.js';
 import { runMode, type RunSettings } from '../runner/settings.js';
 import { shellWord } from '../runner/shell-words.js';
 import { stress, type RunFinished, type StressOptions, type StressReport } from '../runner/stress.js';
@@ -46,6 +49,7 @@ export interface StressCommandDeps {
 /** Runs the stress command; bad output paths throw BadInputError before any run starts. */
 export async function stressCommand(options: StressOptions, deps: StressCommandDeps, sessionOptions: SessionOptions = { timing: false }): Promise<ExitCode> {
   await checkOutputDir(options.outputDir);
+  if (options.settings.cpuProfileDir !== undefined) await checkOutputDir(options.settings.cpuProfileDir, '--cpu-prof directory');
   const { tests, iterations, seedBase, workers } = options;
   const session = new Session(sessionOptions, { tests, iterations, seedBase, workers, mode: runMode(options.settings), settings: options.settings }, deps.now?.() ?? new Date());
   await session.checkPaths();
@@ -69,6 +73,7 @@ export async function stressCommand(options: StressOptions, deps: StressCommandD
 /** Round after round (one without --loop): progress, table, summary, reports; then the exit code. */
 async function runRounds(options: StressOptions, deps: StressCommandDeps, session: Session, sessionOptions: SessionOptions, signal: AbortSignal): Promise<ExitCode> {
   deps.stdout.write(`seed base: ${options.seedBase}\n`);
+  if (sessionOptions.defaultWorkers) deps.stdout.write(`workers: ${options.workers}, the machine's available parallelism (-p to choose)\n`);
   for (const line of checkLines(options.settings)) deps.stdout.write(`${line}\n`);
 
   const reporter = createProgressReporter({
@@ -85,6 +90,8 @@ async function runRounds(options: StressOptions, deps: StressCommandDeps, sessio
   let failedRuns = 0;
   const logFailures: Array<{ path: string; error: Error }> = [];
   let reportFailures: ReportFailure[] = [];
+  // The saving hint is said once per test: the first run it fits stands for the rest.
+  const hinted = new Set<string>();
   for (const window of session.windows()) {
     const line = windowLine(window, sessionOptions);
     if (line !== undefined) deps.stdout.write(`${line}\n`);
@@ -94,9 +101,10 @@ async function runRounds(options: StressOptions, deps: StressCommandDeps, sessio
       report = await stress(windowOptions(options, window), {
         signal,
         wallClockMs: deps.nowMs,
+        onRunStarted: (task) => reporter.runStarted?.(task),
         onRunFinished: (event) => {
           session.record(event);
-          reporter.runFinished(event.progress, announcement(event));
+          reporter.runFinished(event.progress, linesOf(announcement(event), hintOnce(event.result, hinted)), event.result);
         },
         ...(deps.createPool === undefined ? {} : { createPool: deps.createPool }),
         ...(deps.workerFile === undefined ? {} : { workerFile: deps.workerFile }),
@@ -133,6 +141,20 @@ export function announcement({ result, logPath, logFailure }: RunFinished): stri
   return undefined;
 }
 
+/** The saving hint for a finished run, unless one was already given for its test. */
+export function hintOnce(result: RunFinished['result'], hinted: Set<string>): string | undefined {
+  if (result.interrupted !== undefined || hinted.has(result.test)) return undefined;
+  const hint = savingHint(result);
+  if (hint === undefined) return undefined;
+  hinted.add(result.test);
+  return `hint: ${shellWord(result.test)} #${result.k} (seed ${result.seed}): ${hint}`;
+}
+
+function linesOf(...lines: Array<string | undefined>): string | undefined {
+  const present = lines.filter((line) => line !== undefined);
+  return present.length === 0 ? undefined : present.join('\n');
+}
+
 /** One line on stderr for logs that could not be written: how many, the first path and why. */
 export function logFailuresLine(failures: ReadonlyArray<{ path: string; error: Error }>): string {
   const [first] = failures;
@@ -142,11 +164,16 @@ export function logFailuresLine(failures: ReadonlyArray<{ path: string; error: E
 }
 
 /** Says up front which extra checks are on, since they change what a failure means. */
-export function checkLines(options: Pick<RunSettings, 'strict' | 'checkDeterminism' | 'chargeCpu'>): string[] {
+export function checkLines(options: Pick<RunSettings, 'strict' | 'checkDeterminism' | 'chargeCpu' | 'cpuProfileDir' | 'spotCheck' | 'exec' | 'logLevel'>): string[] {
   const lines: string[] = [];
+  if (options.exec !== undefined && goRaceOn(options.exec)) lines.push('race detector on (-r): each run is go test -race');
+  const verbose = options.exec === undefined ? undefined : verboseValue(options.logLevel);
+  if (verbose !== undefined) lines.push(`verbosity level ${verbose}: each command runs with VERBOSE=${verbose}`);
   if (options.strict) lines.push('strict mode on (-r): Raft invariants are checked after every event');
   if (options.checkDeterminism) lines.push('determinism check on: each run is done twice with its seed and must repeat event for event');
+  if (options.spotCheck) lines.push('determinism spot-check on (--raft): the first run of each test is done twice and must repeat event for event (--no-spot-check to skip)');
   if (options.chargeCpu) lines.push('CPU charged (--charge-cpu): wall time inside the Raft is added to virtual time, so runs no longer replay exactly');
+  if (options.cpuProfileDir !== undefined) lines.push(`CPU profiles (--cpu-prof): each run writes ${options.cpuProfileDir}/<Test>_<k>.cpuprofile (Chrome DevTools, Performance panel: Load profile; or speedscope)`);
   return lines;
 }
 

@@ -7,14 +7,17 @@
  */
 import Table from 'cli-table3';
 import { spreadOf, type RunningStats } from '../runner/stats.js';
-import type { StressReport } from '../runner/stress.js';
+import { formatBytes } from '../runner/save-report.js';
+import type { StressReport, TestSummary } from '../runner/stress.js';
 import { red } from './color.js';
 
 export interface TableOptions {
   color: boolean;
   /**
    * With -t: each test's wall seconds per run, which add the Min, p50, p95
-   * and Max columns (percentiles by nearest rank, see spreadOf).
+   * and Max columns (percentiles by nearest rank, see spreadOf), and for lab
+   * runs the Saves and Saved columns: the Raft's saves per run and the bytes
+   * they held, as means.
    */
   timing?: ReadonlyMap<string, readonly number[]>;
 }
@@ -31,7 +34,18 @@ export function renderTable(report: Pick<StressReport, 'summaries' | 'realtime'>
   // A simulated run takes milliseconds of wall time: two decimals would read 0.00.
   const wallDigits = showSim ? 3 : 2;
   const { timing } = options;
-  const head = ['Test', 'Failed', 'Total', 'Time', ...(timing ? ['Min', 'p50', 'p95', 'Max'] : []), ...(showRaft ? ['In Raft'] : []), ...(showSim ? ['Sim time'] : [])];
+  // With -t, what the Raft saved per run: a save that grows with the log shows here first.
+  const showSaves = timing !== undefined && report.summaries.some((summary) => (summary.saves?.count ?? 0) > 0);
+  const head = [
+    'Test',
+    'Failed',
+    'Total',
+    'Time',
+    ...(timing ? ['Min', 'p50', 'p95', 'Max'] : []),
+    ...(showRaft ? ['In Raft'] : []),
+    ...(showSaves ? ['Saves', 'Saved'] : []),
+    ...(showSim ? ['Sim time'] : []),
+  ];
   const table = new Table({
     head,
     colAligns: ['left', ...head.slice(1).map(() => 'right' as const)],
@@ -49,10 +63,18 @@ export function renderTable(report: Pick<StressReport, 'summaries' | 'realtime'>
       formatMeanStddev(summary.wallSeconds, wallDigits),
       ...(timing ? spreadCells(timing.get(summary.test) ?? [], wallDigits) : []),
       ...(showRaft ? [formatMeanStddev(summary.raftSeconds, wallDigits)] : []),
+      ...(showSaves ? saveCells(summary) : []),
       ...(showSim ? [formatMeanStddev(summary.simSeconds)] : []),
     ]);
   }
   return table.toString();
+}
+
+/** The mean saves per run and the mean bytes they held, or `-` where no run counted any. */
+function saveCells(summary: TestSummary): string[] {
+  const { saves, savedBytes } = summary;
+  if (saves === undefined || savedBytes === undefined || saves.count === 0) return ['-', '-'];
+  return [String(Math.round(saves.mean)), formatBytes(Math.round(savedBytes.mean))];
 }
 
 function spreadCells(samples: readonly number[], digits: number): string[] {

@@ -10,6 +10,7 @@ import { observedClock } from './observed-clock.js';
 import { type PeerObserver, tapPeer } from './peer-taps.js';
 import { Persister } from './persister.js';
 import { RaftMeter } from './raft-meter.js';
+import type { SaveMeter } from './save-meter.js';
 import type { TimelineRecorder } from './timeline-trace.js';
 import { fatal, TestFailure, type TestContext } from './test-context.js';
 
@@ -55,6 +56,8 @@ export class Config {
   private readonly observers: PeerObserver[];
   /** Wall time spent inside the Raft (charged to the clock with --charge-cpu). */
   private readonly meter: RaftMeter;
+  /** Counts the peers' saves, when the run reports them. */
+  private readonly saves: SaveMeter | undefined;
   /** Counts each peer's starts and crashes, so that a crashed instance's effects go unobserved. */
   private readonly incarnation: number[];
   private finished = false;
@@ -71,10 +74,11 @@ export class Config {
     this.n = n;
     this.snapshots = options.snapshot === true;
     this.rafts = new Array(n).fill(undefined);
-    this.checker = t.strict ? new InvariantChecker({ peers: this.rafts, nowMs: () => this.now }) : undefined;
+    this.checker = t.strict ? new InvariantChecker({ peers: this.rafts, nowMs: () => this.now, touches: true }) : undefined;
     this.trace = t.trace;
     this.observers = [...(this.trace === undefined ? [] : [traceObserver(this.trace)]), ...(this.checker === undefined ? [] : [this.checker])];
     this.meter = t.meter ?? new RaftMeter(() => 0);
+    this.saves = t.saves;
     this.incarnation = new Array<number>(n).fill(0);
     this.timeline = t.timeline;
     this.timeline?.attach(t.world.clock, this.rafts);
@@ -180,6 +184,8 @@ export class Config {
       },
       observers: this.observers,
       meter: this.meter,
+      ...(this.saves === undefined ? {} : { saves: this.saves }),
+      ...(this.checker === undefined ? {} : { touched: () => this.checker!.touch(i) }),
       isCurrent: () => this.incarnation[i] === incarnation,
     });
     const rf = this.meter.inside(() =>

@@ -103,6 +103,12 @@ export interface CheckerOptions {
   peers: readonly (RaftPeer | undefined)[];
   /** The world's time, for the messages. */
   nowMs: () => number;
+  /**
+   * Whether every call into a peer is told through touch(i), so that a check
+   * reads again only the peers called since the last; otherwise every check
+   * reads every peer.
+   */
+  touches?: boolean;
 }
 
 /**
@@ -151,6 +157,14 @@ export class InvariantChecker implements PeerObserver {
   private readonly votes = new Map<number, Map<number, number>>();
   /** The last vote recorded from each peer's view, to skip unchanged ones. */
   private readonly lastVoteSeen: { term: number; votedFor: number }[];
+  /**
+   * Peers called into since the last check: only they can have changed, so
+   * only they are read again (a peer's inspect() may copy its whole log).
+   */
+  private readonly touchedSince: boolean[];
+  private readonly touches: boolean;
+  /** The instance each peer's view was last read from: a restarted peer is read afresh. */
+  private readonly checkedPeer: (RaftPeer | undefined)[];
 
   constructor(options: CheckerOptions) {
     this.peers = options.peers;
@@ -160,6 +174,14 @@ export class InvariantChecker implements PeerObserver {
     this.durable = options.peers.map((peer) => (peer !== undefined && peer.inspect === undefined ? undefined : emptyDurable()));
     this.savedWhileStarting = options.peers.map(() => false);
     this.lastVoteSeen = options.peers.map(() => ({ term: -1, votedFor: -1 }));
+    this.touchedSince = options.peers.map(() => true);
+    this.touches = options.touches === true;
+    this.checkedPeer = options.peers.map(() => undefined);
+  }
+
+  /** Peer i is being called into, or was: the next check reads it again. */
+  touch(i: number): void {
+    this.touchedSince[i] = true;
   }
 
   /**
@@ -424,6 +446,10 @@ export class InvariantChecker implements PeerObserver {
     const views = this.views;
     for (let i = 0; i < this.peers.length; i++) {
       const peer = this.peers[i];
+      // A peer nothing called since its last check is as it was then, and was checked as it is.
+      if (this.touches && !this.touchedSince[i] && peer === this.checkedPeer[i]) continue;
+      this.touchedSince[i] = false;
+      this.checkedPeer[i] = peer;
       const view = peer?.inspect?.();
       views[i] = view;
       if (peer === undefined) continue;

@@ -1,6 +1,7 @@
 import type { ApplyMsg, ClientEnd, Persister as PersisterInterface, RaftPeer } from '../raft/types.js';
 import type { Clock, Timer } from '../sim/clock.js';
 import type { RaftMeter } from './raft-meter.js';
+import type { SaveMeter } from './save-meter.js';
 
 /**
  * What the harness sees of one peer's effects, as they happen: the RPCs it
@@ -39,6 +40,13 @@ export interface TapOptions {
   apply: (msg: ApplyMsg) => void;
   observers: readonly PeerObserver[];
   meter: RaftMeter;
+  /** Counts the peer's saves, when given. */
+  saves?: SaveMeter;
+  /**
+   * Told as each call into the peer starts and ends: the peer may have
+   * changed, so strict mode looks at it again after the event (and only then).
+   */
+  touched?: () => void;
   /**
    * Whether the peer tapped is still the live one: a crashed peer's
    * instance may go on running callbacks, which no observer should count.
@@ -63,7 +71,19 @@ export interface TappedPeer {
  * it (apply, the observers) off it, and every effect is shown to the observers.
  */
 export function tapPeer(o: TapOptions): TappedPeer {
-  const { me, meter, observers } = o;
+  const { me, observers } = o;
+  const { touched } = o;
+  const touching = <T>(fn: () => T): T => {
+    if (touched === undefined) return fn();
+    touched();
+    try {
+      return fn();
+    } finally {
+      touched();
+    }
+  };
+  // Every metered call into the peer goes through here.
+  const meter = touched === undefined ? o.meter : { inside: <T>(fn: () => T): T => touching(() => o.meter.inside(fn)), outside: <T>(fn: () => T): T => o.meter.outside(fn) };
   const watching = observers.length > 0;
   const tell = (fn: (observer: PeerObserver) => void) => {
     if (!o.isCurrent()) return;
@@ -85,17 +105,23 @@ export function tapPeer(o: TapOptions): TappedPeer {
     }),
   );
 
+  const { saves } = o;
+  const save =
+    saves === undefined
+      ? (raftState: Uint8Array, snapshot?: Uint8Array) => o.persister.save(raftState, snapshot)
+      : (raftState: Uint8Array, snapshot?: Uint8Array) => saves.record(raftState.length + (snapshot?.length ?? 0), () => o.persister.save(raftState, snapshot));
   // Every other method of the persister (reads, sizes, snapshots) is the persister's own.
-  const persister: PersisterInterface = watching
-    ? Object.create(o.persister, {
-        save: {
-          value: (raftState: Uint8Array, snapshot?: Uint8Array) => {
-            o.persister.save(raftState, snapshot);
-            tell((w) => w.saved?.(me, raftState, snapshot));
+  const persister: PersisterInterface =
+    watching || saves !== undefined
+      ? Object.create(o.persister, {
+          save: {
+            value: (raftState: Uint8Array, snapshot?: Uint8Array) => {
+              save(raftState, snapshot);
+              if (watching) tell((w) => w.saved?.(me, raftState, snapshot));
+            },
           },
-        },
-      })
-    : o.persister;
+        })
+      : o.persister;
 
   // Counted so that a handler's timer resets can be told apart (an election timer restarted on a denied vote).
   const timers: TimerActivity = { set: 0, cancelled: 0 };
@@ -147,8 +173,8 @@ export function tapPeer(o: TapOptions): TappedPeer {
     peer: (rf) => {
       const tapped: RaftPeer = {
         start: (command) => meter.inside(() => rf.start(command)),
-        getState: () => rf.getState(),
-        kill: () => rf.kill(),
+        getState: () => touching(() => rf.getState()),
+        kill: () => touching(() => rf.kill()),
         snapshot: (index, snapshot) => meter.inside(() => rf.snapshot(index, snapshot)),
         handlers: rf.handlers,
       };

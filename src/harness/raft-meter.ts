@@ -29,6 +29,16 @@ export class RaftMeter {
     return this.charge !== undefined;
   }
 
+  /** Whether a call into the Raft is running now, and not harness work it called into. */
+  get running(): boolean {
+    return this.depth > 0;
+  }
+
+  /** While the Raft runs: the wall ms at which it started, or came back from harness work. */
+  get resumedAtMs(): number {
+    return this.startedMs;
+  }
+
   /** Runs `fn`, a call into the Raft, on the meter. */
   inside<T>(fn: () => T): T {
     if (this.depth++ === 0) this.startedMs = this.readWallMs();

@@ -2,6 +2,7 @@ import type { RaftFactory } from '../raft/types.js';
 import type { World } from '../sim/world.js';
 import type { EventTrace } from './event-trace.js';
 import type { RaftMeter } from './raft-meter.js';
+import type { SaveMeter } from './save-meter.js';
 import type { TimelineRecorder } from './timeline-trace.js';
 
 /** The lab's parts: 2A leader election, 2B log replication, 2C persistence, 2D log compaction. */
@@ -17,6 +18,8 @@ export interface TestContext {
   readonly trace?: EventTrace;
   /** Measures (and with --charge-cpu, charges) the wall time spent inside the Raft. */
   readonly meter?: RaftMeter;
+  /** Counts the peers' saves: how many, their bytes, and at most how long they took. */
+  readonly saves?: SaveMeter;
   /** Where the cluster's events go for the run's timeline (the HTML report). */
   readonly timeline?: TimelineRecorder;
 }

@@ -5,20 +5,22 @@ import type { Random } from '../sim/random.js';
 /**
  * The lab interface: all the test harness knows of a Raft peer. Any
  * implementation that satisfies it can be stressed by the suite, and the
- * reference Raft (src/raft/peer.ts) uses nothing beyond it.
+ * reference Raft (`reference`, exported beside these types) uses nothing
+ * beyond it.
  *
  * A whole cluster runs in one thread on a virtual clock, so the suite relies
  * on a few rules that Go's lab gets from its runtime:
  *
  * - Time only through `clock` and randomness only through `random`. The
  *   simulator replays a run from its seed because every timer and every
- *   random choice goes through these two; a `setTimeout`, a `Date.now()` or
- *   a `Math.random()` in a peer makes its runs unrepeatable (and a real
- *   timer never fires in virtual time the way the test expects).
+ *   random choice goes through these two. A `setTimeout`, `setInterval`,
+ *   `setImmediate`, `Date.now()`, `new Date()`, `performance.now()` or
+ *   `Math.random()` in a peer would make its runs unrepeatable, so in a
+ *   simulated run each fails the run at once, naming the call and the fix.
  * - Everything is synchronous: a handler returns its reply, a timer callback
  *   runs to the end. There is nothing to lock, and no `await` is needed.
  * - RPC arguments and replies are plain data, because the network encodes
- *   them on send and decodes them on delivery (src/sim/codec.ts): numbers,
+ *   them on send and decodes them on delivery: numbers,
  *   strings, booleans, null, undefined, Uint8Array, arrays and plain objects
  *   of these. Class instances, Maps, Sets, functions and bigints cannot be
  *   sent. Peers therefore never share an object, as separate Go processes
@@ -85,6 +87,18 @@ export interface ApplyMsg {
  * (currentTerm, votedFor, log) before it replies to an RPC or sends anything
  * that depends on it. Saves and reads copy the bytes, so the caller may
  * reuse its buffers.
+ *
+ * What a save costs: a peer saves on nearly every step (each vote, each
+ * entry appended or received), thousands of times a run in the churn tests,
+ * over logs of thousands of entries. So the work a save does beyond that
+ * copy should follow what changed since the previous save, not the length
+ * of the log: encoding the whole state anew on every save (JSON.stringify of
+ * the log, say) does work that grows with the log on every save, quadratic
+ * over a run, and has cost TestReliableChurn2C tens of seconds a run. The
+ * skeleton `raft-dstest init` writes saves through an encoder that encodes
+ * each entry once. A kept log ends with its run's saves and the bytes they
+ * held (`# saves:`), `-t` shows them per test, and a run whose saving took
+ * most of its time gets a hint.
  */
 export interface Persister {
   /**

@@ -13,8 +13,11 @@ import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { formatDuration } from './duration.js';
+import { isGoCommand } from './exec-go.js';
+import { GoFailureReader } from './go-failure.js';
 import { failedRun, interruptedRun, RunCancelledError, type PoolOptions, type RunLogSink, type RunPool } from './pool.js';
 import type { RunResult, RunTask } from './protocol.js';
+import type { LogLevel } from '../sim/log.js';
 
 /** How long a command has to exit after SIGTERM before its group gets SIGKILL. */
 export const KILL_GRACE_MS = 2000;
@@ -57,13 +60,24 @@ export function substituteCommand(template: string): string {
   return out;
 }
 
-/** The environment a command gets on top of the runner's own: the values the placeholders stand for, and the worker slot. */
+/** What -v and -vv set VERBOSE to for a command, as dstest.py does (its loggers read it); undefined without -v. */
+export function verboseValue(logLevel: LogLevel): string | undefined {
+  return logLevel === 'trace' ? '2' : logLevel === 'debug' ? '1' : undefined;
+}
+
+/**
+ * The environment a command gets on top of the runner's own, which passes
+ * through untouched: the values the placeholders stand for, the worker slot,
+ * and with -v, VERBOSE.
+ */
 export function execEnv(task: RunTask): Record<string, string> {
+  const verbose = verboseValue(task.settings.logLevel);
   return {
     [PLACEHOLDER_VARIABLES.test]: task.test,
     [PLACEHOLDER_VARIABLES.seed]: String(task.seed),
     [PLACEHOLDER_VARIABLES.k]: String(task.k),
     RAFT_DSTEST_WORKER: String(task.worker ?? 0),
+    ...(verbose === undefined ? {} : { VERBOSE: verbose }),
   };
 }
 
@@ -129,7 +143,9 @@ export function createExecPool(options: PoolOptions): RunPool {
         stdin: 'ignore',
         env: execEnv(task),
       });
-      const output = pump(child.all, log);
+      // A --go run's failure is said in Go's words, for the FAIL line and the reports.
+      const reader = isGoCommand(template) ? new GoFailureReader() : undefined;
+      const output = pump(child.all, log, reader);
       const pid = child.pid;
       if (pid !== undefined) liveGroups.add(pid);
       let ending: 'timeout' | 'cancel' | undefined;
@@ -153,7 +169,7 @@ export function createExecPool(options: PoolOptions): RunPool {
         let error: string | undefined;
         if (ending === 'timeout') error = `timed out after ${formatDuration(timeoutMs!)}`;
         else if (outcome.exitCode === 0) error = undefined;
-        else if (outcome.exitCode !== undefined) error = `exit code ${outcome.exitCode}`;
+        else if (outcome.exitCode !== undefined) error = [...(reader?.reason() ?? []), `exit code ${outcome.exitCode}`].join('\n');
         else if (outcome.signal !== undefined) error = `killed by signal ${outcome.signal}`;
         else error = outcome.shortMessage;
         if (error === undefined) return { test: task.test, k: task.k, seed: task.seed, passed: true, wallMs };
@@ -171,7 +187,11 @@ export function createExecPool(options: PoolOptions): RunPool {
 }
 
 /** Passes a stream's chunks to the log, one at a time, so a slow disk slows the reading instead of filling memory. */
-async function pump(stream: AsyncIterable<unknown> | undefined, log: RunLogSink): Promise<void> {
+async function pump(stream: AsyncIterable<unknown> | undefined, log: RunLogSink, reader?: GoFailureReader): Promise<void> {
   if (stream === undefined) return;
-  for await (const chunk of stream) await log.write(chunk instanceof Uint8Array ? chunk : Buffer.from(String(chunk)));
+  for await (const chunk of stream) {
+    const bytes = chunk instanceof Uint8Array ? chunk : Buffer.from(String(chunk));
+    reader?.write(bytes);
+    await log.write(bytes);
+  }
 }

@@ -28,6 +28,7 @@
  * of a thread starting on a busy machine.
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { hostWallMs } from '../sim/real-clock.js';
 
 const HEADER_BYTES = 24;
 const FIRST_CHUNK_BYTES = 64 * 1024;
@@ -47,7 +48,8 @@ const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: n
 
 /** Milliseconds on a clock every thread of the process shares (a thread's performance.now() is its own). */
 export function sharedNowMs(): number {
-  return performance.timeOrigin + performance.now();
+  // The host's own clock: a stand-in for performance.now fails a simulated run (see guardRun).
+  return performance.timeOrigin + hostWallMs();
 }
 
 /** What a task carries so its worker can stream the log. */

@@ -16,6 +16,7 @@ import type { Timeline } from '../harness/timeline.js';
 import { nodeOutputFiles, type OutputFile, type OutputFiles } from './output-files.js';
 import type { RunResult } from './protocol.js';
 import { replayCommand } from './replay.js';
+import { savesLine, savingHint } from './save-report.js';
 import type { RunSettings } from './settings.js';
 import { shellWord } from './shell-words.js';
 import { timelinePathFor } from './timeline-files.js';
@@ -68,14 +69,26 @@ export function logHeader(test: string, seed: number, settings: RunSettings): st
   return `# test: ${shellWord(test)}\n# seed: ${seed}\n# replay: ${replayCommand(settings, test, seed)}\n`;
 }
 
-/** The last lines of a kept log: why the run failed, or that it was cut off, whatever it wrote before. */
-export function logTrailer(result: Pick<RunResult, 'passed' | 'error' | 'interrupted'>): string {
+/** How a run ended, as much as its log's last lines say. */
+export type RunEnding = Pick<RunResult, 'passed' | 'error' | 'interrupted' | 'saves'> & { wallMs?: number };
+
+/**
+ * The last lines of a kept log: what the Raft's saves came to (and a hint
+ * when saving took most of the run), then why the run failed, or that it
+ * was cut off, whatever it wrote before.
+ */
+export function logTrailer(result: RunEnding): string {
   if (result.interrupted !== undefined) return `# interrupted: ${result.interrupted}\n`;
-  if (result.passed) return '';
-  return (result.error ?? 'failed')
-    .split('\n')
-    .map((line) => `# error: ${line}\n`)
-    .join('');
+  const hint = result.wallMs === undefined ? undefined : savingHint({ wallMs: result.wallMs, ...(result.saves === undefined ? {} : { saves: result.saves }) });
+  const saves = (result.saves === undefined ? '' : `# saves: ${savesLine(result.saves)}\n`) + (hint === undefined ? '' : `# hint: ${hint}\n`);
+  if (result.passed) return saves;
+  return (
+    saves +
+    (result.error ?? 'failed')
+      .split('\n')
+      .map((line) => `# error: ${line}\n`)
+      .join('')
+  );
 }
 
 export class LogWriter {
@@ -198,7 +211,7 @@ export class RunLog {
   }
 
   /** Keeps the log with its trailer (or drops it, if the run's log is not kept) and says where it went. */
-  async finish(result: Pick<RunResult, 'passed' | 'error' | 'interrupted'>): Promise<LogOutcome> {
+  async finish(result: RunEnding): Promise<LogOutcome> {
     await this.queue;
     const spilled = this.spilled;
     if (!this.writer.keeps(result)) {

@@ -3,6 +3,7 @@
  * receives (a run to do) and the one it sends back (how the run went). Both
  * are plain data, because they cross a thread boundary by structured clone.
  */
+import type { SaveTotals } from '../harness/save-meter.js';
 import type { Timeline } from '../harness/timeline.js';
 import type { SharedLog } from './log-stream.js';
 import type { RunSettings } from './settings.js';
@@ -53,6 +54,8 @@ export interface RunResult {
   simMs?: number;
   /** Wall time spent inside the Raft under test; absent for --exec runs, which have none. */
   raftMs?: number;
+  /** The Raft's saves (how many, their bytes, at most how long they took); absent for --exec runs. */
+  saves?: SaveTotals;
   /**
    * The run's log lines (DESIGN §5 format), without trailing newlines, when
    * the task had no shared log to stream them to; pools stream every log.

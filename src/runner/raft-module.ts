@@ -2,7 +2,9 @@
  * A user's own Raft, loaded from a module at run time (`--raft ./my-raft.js`),
  * so the suite can stress any implementation of the lab interface. The
  * module exports `make(options)`, or a default export that is such a function
- * or an object with one.
+ * or an object with one, also as TypeScript compiled to CommonJS leaves an
+ * `export default` (on `exports.default`, which Node's import puts under
+ * `default` once more).
  */
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -57,7 +59,9 @@ async function load(url: string, pathOrUrl: string): Promise<RaftFactory> {
   }
   const factory = factoryOf(module);
   if (factory === undefined) {
-    throw new RaftModuleError(`${name} exports no make(options) function; it must implement the lab interface (make, start, getState, kill, handlers)`);
+    throw new RaftModuleError(
+      `${name} exports no make(options) function (it exports ${exportsFound(module)}); it must implement the lab interface (make, start, getState, kill, handlers)`,
+    );
   }
   const problem = probeRaftFactory(factory);
   if (problem !== undefined) throw new RaftModuleError(`${name}: ${problem}`);
@@ -65,9 +69,29 @@ async function load(url: string, pathOrUrl: string): Promise<RaftFactory> {
 }
 
 function factoryOf(module: Record<string, unknown>): RaftFactory | undefined {
-  const fallback = module.default as { make?: unknown } | ((...args: never[]) => unknown) | undefined;
-  const make = module.make ?? (typeof fallback === 'function' ? fallback : fallback?.make);
-  return typeof make === 'function' ? { make: make as RaftFactory['make'] } : undefined;
+  // `module`, then its default export, then that one's: tsc's CommonJS output of `export default`.
+  let exports: unknown = module;
+  for (let depth = 0; depth < 3 && exports !== null && exports !== undefined; depth++) {
+    if (depth > 0 && typeof exports === 'function') return { make: exports as RaftFactory['make'] };
+    const make = (exports as { make?: unknown }).make;
+    if (typeof make === 'function') return { make: make as RaftFactory['make'] };
+    exports = (exports as { default?: unknown }).default;
+  }
+  return undefined;
+}
+
+/** What a module exports, for the refusal: its names, then its default export's as `default.<name>`, and so on down. */
+function exportsFound(module: Record<string, unknown>): string {
+  const names: string[] = [];
+  let exports: unknown = module;
+  for (let prefix = ''; typeof exports === 'object' && exports !== null && prefix.length < 24; prefix += 'default.') {
+    const inner = (exports as { default?: unknown }).default;
+    const descends = typeof inner === 'object' && inner !== null;
+    // __esModule is tsc's marker of CommonJS output, not something the user exported.
+    for (const key of Object.keys(exports)) if (key !== '__esModule' && (key !== 'default' || !descends)) names.push(prefix + key);
+    exports = inner;
+  }
+  return names.length === 0 ? 'nothing' : names.join(', ');
 }
 
 /** Why a file URL names no module file, in words Node's own error would bury. */

@@ -13,7 +13,7 @@
  * stdMs are null for a test none of whose runs finished. Times are in
  * milliseconds; standard deviations are population ones, as in the table.
  * command (the command line, for the HTML report) was added later: a report
- * without it reads as null.
+ * without it reads as null; so were each run's raftMs, saves and savedBytes.
  */
 import { BadInputError } from './bad-input.js';
 import type { RunResult } from './protocol.js';
@@ -32,6 +32,9 @@ export interface RunRecord {
   simMs: number | null;
   /** Wall ms spent inside the Raft; null for --exec runs. */
   raftMs: number | null;
+  /** How many times the Raft saved its state, and the bytes those saves held; null for --exec runs. */
+  saves: number | null;
+  savedBytes: number | null;
   error: string | null;
   /** The path of the run's kept log, or null. */
   log: string | null;
@@ -92,6 +95,8 @@ export function runRecord(result: RunResult, logPath: string | undefined): RunRe
     wallMs: result.wallMs,
     simMs: result.simMs ?? null,
     raftMs: result.raftMs ?? null,
+    saves: result.saves?.count ?? null,
+    savedBytes: result.saves?.bytes ?? null,
     error: result.passed ? null : (result.error ?? 'failed'),
     log: logPath ?? null,
   };
@@ -148,6 +153,8 @@ export function summariesOf(report: Pick<JsonReport, 'tests' | 'runs'>): TestSum
       wallSeconds: statsOf(runs.map((run) => run.wallMs / 1000)),
       simSeconds: statsOf(runs.flatMap((run) => (run.simMs === null ? [] : [run.simMs / 1000]))),
       raftSeconds: statsOf(runs.flatMap((run) => (run.raftMs === null ? [] : [run.raftMs / 1000]))),
+      saves: statsOf(runs.flatMap((run) => (run.saves === null ? [] : [run.saves]))),
+      savedBytes: statsOf(runs.flatMap((run) => (run.savedBytes === null ? [] : [run.savedBytes]))),
     };
   });
 }
@@ -212,6 +219,8 @@ export function parseJsonReport(text: string): JsonReport {
       wallMs: field(run, 'wallMs', where, isNumber),
       simMs: field(run, 'simMs', where, isNumberOrNull),
       raftMs: optionalField(run, 'raftMs', where),
+      saves: optionalField(run, 'saves', where),
+      savedBytes: optionalField(run, 'savedBytes', where),
       error: field(run, 'error', where, isStringOrNull),
       log: field(run, 'log', where, isStringOrNull),
     };

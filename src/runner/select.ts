@@ -37,6 +37,9 @@ export interface ListedTest {
   goName?: string;
 }
 
+/** What selection needs of a test: its name and its part (`2A`…, or '' for none). */
+export type Selectable = Pick<LabTest, 'name'> & { part: string };
+
 export function listTests(tests: readonly LabTest[] = REGISTRY): ListedTest[] {
   return tests.map(({ name, part, goName }) => (goName === undefined ? { name, part } : { name, part, goName }));
 }
@@ -46,7 +49,7 @@ export function listTests(tests: readonly LabTest[] = REGISTRY): ListedTest[] {
  * Throws UnknownTestArgumentError for the first argument that selects nothing
  * (InvalidTestPatternError when it is not even a valid regular expression).
  */
-export function selectTests(args: readonly string[], tests: readonly LabTest[] = REGISTRY): string[] {
+export function selectTests(args: readonly string[], tests: readonly Selectable[] = REGISTRY): string[] {
   const chosen = new Set<string>();
   for (const arg of args) {
     const matches = matchArgument(arg, tests);
@@ -56,7 +59,7 @@ export function selectTests(args: readonly string[], tests: readonly LabTest[] =
   return tests.filter((test) => chosen.has(test.name)).map((test) => test.name);
 }
 
-function matchArgument(arg: string, tests: readonly LabTest[]): readonly LabTest[] {
+function matchArgument(arg: string, tests: readonly Selectable[]): readonly Selectable[] {
   if (arg.toLowerCase() === 'all') return tests;
   const part = PARTS.find((p) => p.toLowerCase() === arg.toLowerCase());
   if (part !== undefined) return tests.filter((test) => test.part === part);
@@ -71,7 +74,7 @@ function matchArgument(arg: string, tests: readonly LabTest[]): readonly LabTest
   return tests.filter((test) => pattern.test(test.name));
 }
 
-function candidateNames(tests: readonly LabTest[]): string[] {
+function candidateNames(tests: readonly Selectable[]): string[] {
   return [...tests.map((test) => test.name), ...PARTS, 'all'];
 }
 

@@ -18,6 +18,24 @@ export interface RunSettings extends LabSettings {
   exec?: string;
   /** The user's Raft module (`--raft`), as given on the command line; the reference Raft when absent. */
   raftModule?: string;
+  /**
+   * Where each lab run writes its CPU profile (`--cpu-prof`), an absolute
+   * path. Not repeated by a replay line: a replay profiles only when asked.
+   */
+  cpuProfileDir?: string;
+  /**
+   * The determinism spot-check, on by default for a --raft module in the
+   * simulator (`--no-spot-check` turns it off): the first run of each test
+   * (k = 0) is done twice and fails where the two diverge, since a peer's
+   * own code is where a run stops replaying. Not in replay lines: a replay
+   * is k = 0, so it checks again by itself.
+   */
+  spotCheck?: true;
+}
+
+/** Whether run k is done twice and checked against itself (--check-determinism, or the spot-check's first run). */
+export function checksDeterminism(settings: Pick<RunSettings, 'checkDeterminism' | 'spotCheck'>, k: number): boolean {
+  return settings.checkDeterminism || (settings.spotCheck === true && k === 0);
 }
 
 export const DEFAULT_RUN_SETTINGS: Readonly<RunSettings> = { realtime: false, logLevel: 'none', strict: false, checkDeterminism: false, chargeCpu: false };

@@ -67,6 +67,8 @@ export interface StressDeps {
   logFiles?: OutputFiles;
   /** Aborting it cancels the stress run; its reason (e.g. 'SIGTERM') says what cut the runs off. */
   signal?: AbortSignal;
+  /** Called as each run starts (not its replay for a timeline). */
+  onRunStarted?: (task: RunTask) => void;
   /** Called as each run finishes, in the order they finish. */
   onRunFinished?: (event: RunFinished) => void;
   /** The wall clock, for the total time taken. */
@@ -84,6 +86,9 @@ export interface TestSummary {
   simSeconds: RunningStats;
   /** Wall seconds per run spent inside the Raft; empty for --exec runs. */
   raftSeconds: RunningStats;
+  /** The Raft's saves per run, and the bytes they held; empty for --exec runs (absent where nothing counted them). */
+  saves?: RunningStats;
+  savedBytes?: RunningStats;
 }
 
 export interface StressReport {
@@ -126,7 +131,10 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
   const total = plannedRunCount(planOptions);
   const runs = planRuns(planOptions);
   const summaries = new Map<string, TestSummary>(
-    options.tests.map((test) => [test, { test, total: 0, failed: 0, wallSeconds: new RunningStats(), simSeconds: new RunningStats(), raftSeconds: new RunningStats() }]),
+    options.tests.map((test) => [
+      test,
+      { test, total: 0, failed: 0, wallSeconds: new RunningStats(), simSeconds: new RunningStats(), raftSeconds: new RunningStats(), saves: new RunningStats(), savedBytes: new RunningStats() },
+    ]),
   );
   const { settings } = options;
   const logs = new LogWriter({ ...options, ...(deps.logFiles === undefined ? {} : { files: deps.logFiles }) });
@@ -146,6 +154,10 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
     summary.wallSeconds.add(result.wallMs / 1000);
     if (result.simMs !== undefined) summary.simSeconds.add(result.simMs / 1000);
     if (result.raftMs !== undefined) summary.raftSeconds.add(result.raftMs / 1000);
+    if (result.saves !== undefined) {
+      summary.saves?.add(result.saves.count);
+      summary.savedBytes?.add(result.saves.bytes);
+    }
     progress.done += 1;
     if (!result.passed) {
       summary.failed += 1;
@@ -171,6 +183,7 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
       if (next.done) return;
       const task: RunTask = { ...next.value, settings, worker };
       const log = logs.open(task);
+      deps.onRunStarted?.(task);
       const result = await runUnlessCancelled(pool, task, log);
       if (result === undefined) {
         // Never started: nothing to keep.

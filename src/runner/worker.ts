@@ -2,12 +2,16 @@
  * The piscina worker: runs one lab test and reports how it went. It stays
  * small on purpose, since everything here runs once per run on every thread.
  */
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { REGISTRY, type LabTest } from '../suite/registry.js';
 import { runLabTest } from '../suite/run-test.js';
+import { cpuProfileName, startCpuProfile } from './cpu-profile.js';
+import { installTraps } from '../sim/real-clock.js';
 import { loadRaftFactory } from './raft-module.js';
 import { SharedLogWriter } from './log-stream.js';
 import type { RunResult, RunTask } from './protocol.js';
+import { checksDeterminism } from './settings.js';
 
 /**
  * A worker that runs the given tests. The default export runs the registry's;
@@ -21,7 +25,11 @@ export function createRunTask(tests: readonly LabTest[]): (task: RunTask) => Pro
     const stream = task.log === undefined ? undefined : new SharedLogWriter(task.log);
     try {
       const { settings } = task;
+      // Before the user's module loads, so that one keeping Math.random or Date.now aside (`const draw = Math.random`) keeps the trap.
+      if (!settings.realtime) installTraps();
       const raft = settings.raftModule === undefined ? undefined : await loadRaftFactory(settings.raftModule);
+      // A replay for a timeline is the same run again: its profile would say nothing new.
+      const profiler = settings.cpuProfileDir === undefined || task.timeline ? undefined : await startCpuProfile();
       // The run's time limit counts from here, not from the thread's start.
       stream?.started();
       const startedMs = performance.now();
@@ -30,6 +38,7 @@ export function createRunTask(tests: readonly LabTest[]): (task: RunTask) => Pro
           ...settings,
           test: task.test,
           seed: task.seed,
+          checkDeterminism: checksDeterminism(settings, task.k),
           ...(task.timeline ? { timeline: true, logLevel: 'trace' as const, checkDeterminism: false } : {}),
           ...(raft === undefined ? {} : { raft }),
           // A replay for a timeline keeps its log in the timeline: the run's own log is already with the host.
@@ -38,6 +47,12 @@ export function createRunTask(tests: readonly LabTest[]): (task: RunTask) => Pro
         tests,
       );
       const wallMs = performance.now() - startedMs;
+      if (profiler !== undefined) {
+        const path = join(settings.cpuProfileDir!, cpuProfileName(task.test, task.k));
+        await profiler.stop(path).catch((error: unknown) => {
+          throw new Error(`could not write the run's CPU profile ${path}: ${error instanceof Error ? error.message : String(error)}`);
+        });
+      }
       const result: RunResult = {
         test: task.test,
         k: task.k,
@@ -50,6 +65,7 @@ export function createRunTask(tests: readonly LabTest[]): (task: RunTask) => Pro
       if (outcome.timeline !== undefined) result.timeline = outcome.timeline;
       if (outcome.error !== undefined) result.error = outcome.error;
       result.raftMs = outcome.raftMs;
+      result.saves = outcome.saves;
       // In realtime the world's clock is the wall clock, so a second figure would say nothing new.
       if (!settings.realtime) result.simMs = outcome.elapsedMs;
       return result;

@@ -8,7 +8,7 @@ import { LAB_TIME_LIMIT_MS, type Task, type World, type WorldOutcome } from './w
 // This file is the one place in the simulated layers allowed to touch the
 // host's clock and timers (see eslint.config.js): it is what `--realtime`
 // runs on, what the simulator uses to give the host event loop a turn, and
-// what keeps a simulated run's code off the host's timers (guardRun).
+// what keeps a simulated run's code off the host's timers, clock and entropy (guardRun).
 
 /** Where a stand-in (see installTraps) keeps the function it stands in for; shared by every copy of this module. */
 const STANDS_IN_FOR = Symbol.for('raft-dstest.standsInFor');
@@ -21,19 +21,20 @@ function unwrapped<T>(fn: T): T {
 }
 
 /**
- * The host's timers themselves: guardRun traps the globals while a simulated
- * run goes on, and the simulator's own turns of the host loop, and the wall
- * clock's timers, must never be taken for a peer's.
+ * The host's timers and clock themselves: guardRun traps the globals while a
+ * simulated run goes on, and the simulator's own turns of the host loop, the
+ * wall clock's timers and the meters' readings must never be taken for a peer's.
  */
 const host = {
   setTimeout: unwrapped(globalThis.setTimeout),
   clearTimeout: globalThis.clearTimeout,
   setImmediate: unwrapped(globalThis.setImmediate),
+  performanceNow: unwrapped(performance.now),
 };
 
 /** The host's wall clock in milliseconds, for measuring (never for deciding) in simulated runs. */
 export function hostWallMs(): number {
-  return performance.now();
+  return host.performanceNow.call(performance);
 }
 
 /** Gives the host event loop one full turn, after every pending microtask. */
@@ -47,15 +48,20 @@ export class OutsideSimulationError extends Error {
 }
 
 /**
- * A host function that simulated code must not call, the words for the fix,
- * and what the trap returns in its place. Another such function (Date.now,
- * Math.random…) is one more entry here.
+ * A host function that simulated code must not call: where it is
+ * (`owner[key]`), how a message names it, what it does outside the
+ * simulation, the words for the fix, and what the trap returns in its place
+ * (a constant, so that a failed run's log still replays from its seed).
  */
 export interface HostTrap {
   owner: object;
+  key: string;
   name: string;
+  does: string;
   fix: string;
   returns?: () => unknown;
+  /** A constructor (Date): trapped only when constructed with no arguments or called, which read the clock; `new Date(ms)` is data. */
+  constructs?: true;
 }
 
 /** What a trapped timer returns: a handle that can be cleared, unref'd or refreshed, and does nothing. */
@@ -71,38 +77,81 @@ function inertTimer(): unknown {
   return handle;
 }
 
+const ACTS = 'it acts on the wall clock';
+const READS = 'it reads the wall clock';
+const CLOCK_FIX = "clock.now(), the run's virtual time in ms (the clock that make's options give the peer)";
+
 export const HOST_TRAPS: readonly HostTrap[] = [
-  { owner: globalThis, name: 'setTimeout', fix: 'clock.setTimer(ms, fn)', returns: inertTimer },
-  { owner: globalThis, name: 'setInterval', fix: 'clock.setTimer(ms, fn), set again from fn', returns: inertTimer },
-  { owner: globalThis, name: 'setImmediate', fix: 'clock.setTimer(0, fn)', returns: inertTimer },
+  { owner: globalThis, key: 'setTimeout', name: 'setTimeout', does: ACTS, fix: 'clock.setTimer(ms, fn)', returns: inertTimer },
+  { owner: globalThis, key: 'setInterval', name: 'setInterval', does: ACTS, fix: 'clock.setTimer(ms, fn), set again from fn', returns: inertTimer },
+  { owner: globalThis, key: 'setImmediate', name: 'setImmediate', does: ACTS, fix: 'clock.setTimer(0, fn)', returns: inertTimer },
+  { owner: Date, key: 'now', name: 'Date.now', does: READS, fix: CLOCK_FIX, returns: () => 0 },
+  { owner: globalThis, key: 'Date', name: 'new Date()', does: READS, fix: `${CLOCK_FIX}; new Date(ms) of a virtual time is fine`, constructs: true },
+  { owner: performance, key: 'now', name: 'performance.now', does: READS, fix: CLOCK_FIX, returns: () => 0 },
+  {
+    owner: Math,
+    key: 'random',
+    name: 'Math.random',
+    does: "it draws from the host's entropy",
+    fix: "random.float() or random.int(n) (the random that make's options give the peer)",
+    returns: () => 0.5,
+  },
 ];
 
 /** Who hears a trapped call: the guard of the simulated run going on in this thread, if one is. */
-let trapping: ((trap: HostTrap) => void) | undefined;
+let trapping: ((trap: HostTrap, standIn: object) => void) | undefined;
 let trapsInstalled = false;
 
 /**
  * Puts a stand-in in place of each HOST_TRAPS function, once per thread:
  * outside a guarded simulated run it calls the original (with its own
- * properties, such as util.promisify's, copied over), inside one it fails
- * the run. Installed once rather than per run because replacing a global
+ * properties, such as util.promisify's, copied over; a constructor through a
+ * proxy), inside one it fails the run. Installed once rather than per run because replacing a global
  * function makes V8 throw away the code compiled against it: done around
  * every run, that made runs a fifth slower.
  */
-function installTraps(): void {
+export function installTraps(): void {
   if (trapsInstalled) return;
   trapsInstalled = true;
   for (const trap of HOST_TRAPS) {
     const owner = trap.owner as Record<string, unknown>;
-    const original = owner[trap.name] as (...args: unknown[]) => unknown;
-    const standIn = function (this: unknown, ...args: unknown[]): unknown {
-      if (trapping === undefined) return original.apply(this, args);
-      trapping(trap);
-      return trap.returns?.();
-    };
-    Object.defineProperties(standIn, { ...Object.getOwnPropertyDescriptors(original), [STANDS_IN_FOR]: { value: original } });
-    owner[trap.name] = standIn;
+    const original = owner[trap.key] as (...args: unknown[]) => unknown;
+    owner[trap.key] = trap.constructs ? trappedConstructor(trap, original as unknown as new (...args: unknown[]) => object) : trappedFunction(trap, original);
   }
+}
+
+function trappedFunction(trap: HostTrap, original: (...args: unknown[]) => unknown): unknown {
+  const standIn = function (this: unknown, ...args: unknown[]): unknown {
+    if (trapping === undefined) return original.apply(this, args);
+    trapping(trap, standIn);
+    return trap.returns?.();
+  };
+  Object.defineProperties(standIn, { ...Object.getOwnPropertyDescriptors(original), [STANDS_IN_FOR]: { value: original } });
+  return standIn;
+}
+
+/**
+ * A proxy of the constructor, so that its statics, its prototype and
+ * instanceof stay the host's: only a call or a construction without
+ * arguments reads the clock, and in a guarded run it sees the epoch.
+ */
+function trappedConstructor(trap: HostTrap, original: new (...args: unknown[]) => object): unknown {
+  const handler: ProxyHandler<typeof original> = {
+    construct(target, args, newTarget) {
+      if (trapping === undefined || args.length > 0) return Reflect.construct(target, args, newTarget) as object;
+      trapping(trap, handler.construct!);
+      return Reflect.construct(target, [0], newTarget) as object;
+    },
+    apply(target, self, args) {
+      if (trapping === undefined) return Reflect.apply(target as unknown as (...a: unknown[]) => unknown, self, args);
+      trapping(trap, handler.apply!);
+      return new target(0).toString();
+    },
+    get(target, key, receiver) {
+      return key === STANDS_IN_FOR ? target : Reflect.get(target, key, receiver);
+    },
+  };
+  return new Proxy(original, handler);
 }
 
 export interface RunGuard {
@@ -118,15 +167,16 @@ export interface RunGuard {
  * Guards one run against what happens outside its world, where the run
  * would never see it: an exception nothing caught and a promise rejection
  * nothing handled (which would otherwise pass unnoticed, or end the thread
- * and fail some other run), and, in simulation, a call of a host timer
- * (HOST_TRAPS), whose callback would fire on the wall clock, outside the
+ * and fail some other run), and, in simulation, a call of a host timer, the
+ * host's clock or its entropy (HOST_TRAPS): a timer would fire on the wall
+ * clock, and a clock reading or a random draw differs each run, outside the
  * simulation, where no seed can replay it. Each fails the run through
  * `onEscape`, with a message naming the cause and the fix; a trapped timer
  * is never scheduled. While the guard holds, it alone hears the process's
  * 'unhandledRejection' and 'uncaughtException' events: one run at a time
  * owns the thread.
  */
-export function guardRun(options: { trapHostTimers: boolean; onEscape: (error: Error) => void }): RunGuard {
+export function guardRun(options: { trapHost: boolean; onEscape: (error: Error) => void }): RunGuard {
   let first: Error | undefined;
   const escape = (error: Error) => {
     first ??= error;
@@ -146,10 +196,16 @@ export function guardRun(options: { trapHostTimers: boolean; onEscape: (error: E
     emitter.on(event, listener);
   }
   const outerTrapping = trapping;
-  if (options.trapHostTimers) {
+  if (options.trapHost) {
     installTraps();
-    trapping = (trap) =>
-      escape(new OutsideSimulationError(`${trap.name} was called during a simulated run: it acts on the wall clock, outside the simulation, where the run cannot replay it from its seed; use ${trap.fix} instead`));
+    trapping = (trap, standIn) => {
+      const error = new OutsideSimulationError(
+        `${trap.name} was called during a simulated run: ${trap.does}, outside the simulation, where the run cannot replay it from its seed; use ${trap.fix} instead`,
+      );
+      // The stack starts at the caller, the peer's code, not in the trap.
+      Error.captureStackTrace(error, standIn as (...args: unknown[]) => unknown);
+      escape(error);
+    };
   }
   return {
     async release() {
@@ -178,7 +234,7 @@ function outside(what: string, value: unknown): OutsideSimulationError {
  * loop to catch it, and an uncaught error would take the whole thread down.
  */
 export class RealClock implements Clock {
-  private readonly originMs = performance.now();
+  private readonly originMs = hostWallMs();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly onError: (error: unknown) => void;
 
@@ -190,7 +246,7 @@ export class RealClock implements Clock {
   private disposed = false;
 
   now(): number {
-    return performance.now() - this.originMs;
+    return hostWallMs() - this.originMs;
   }
 
   setTimer(delayMs: number, fn: () => void): Timer {

@@ -1,5 +1,6 @@
 import { DivergenceError, type EventTrace, TraceComparer, TraceRecorder } from '../harness/event-trace.js';
 import { RaftMeter } from '../harness/raft-meter.js';
+import { SaveMeter, type SaveTotals } from '../harness/save-meter.js';
 import { TestFailure } from '../harness/test-context.js';
 import type { Timeline } from '../harness/timeline.js';
 import { TimelineRecorder } from '../harness/timeline-trace.js';
@@ -62,6 +63,8 @@ export interface RunOutcome {
   elapsedMs: number;
   /** Wall ms spent inside the Raft under test (its timers, handlers, reply callbacks, Start). */
   raftMs: number;
+  /** The peers' saves: how many, their bytes, and at most how long they took. */
+  saves: SaveTotals;
   /** The run's log, one line per entry (no trailing newlines); empty when the lines went to onLogLine. */
   log: string[];
   /** The run's timeline, when the request asked for it. */
@@ -99,9 +102,9 @@ export async function runLabTest(request: RunRequest, tests: readonly LabTest[] 
   } else {
     run = await runOnce(test, request, undefined, request.timeline ? { timeline: new TimelineRecorder() } : {});
   }
-  const { log, elapsedMs, raftMs } = run;
+  const { log, elapsedMs, raftMs, saves } = run;
   const seconds = (elapsedMs / 1000).toFixed(2);
-  const outcome: RunOutcome = { test: test.name, seed: request.seed, passed: run.error === undefined, elapsedMs, raftMs, log: log.lines };
+  const outcome: RunOutcome = { test: test.name, seed: request.seed, passed: run.error === undefined, elapsedMs, raftMs, saves, log: log.lines };
   if (run.error === undefined) {
     log.test(`--- PASS: ${test.name} (${seconds}s)`);
   } else {
@@ -120,6 +123,7 @@ interface Run {
   error: Error | undefined;
   elapsedMs: number;
   raftMs: number;
+  saves: SaveTotals;
   log: CaptureLog;
   timeline?: TimelineRecorder;
 }
@@ -149,15 +153,17 @@ async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, o
     world = simWorld;
     meter = new RaftMeter(readWallMs, request.chargeCpu ? (ms) => simWorld.clock.advance(ms) : undefined);
   }
+  const saves = new SaveMeter(readWallMs, meter);
   const context = {
     raft: request.raft ?? reference,
     strict: request.strict === true,
     meter,
+    saves,
     ...(trace === undefined ? {} : { trace }),
     ...(timeline === undefined ? {} : { timeline }),
   };
   // What the run's code does outside its world (an unhandled rejection, a host timer in simulation) fails the run too.
-  const guard = guardRun({ trapHostTimers: !request.realtime, onEscape: (error) => world.fail(error) });
+  const guard = guardRun({ trapHost: !request.realtime, onEscape: (error) => world.fail(error) });
   let outcome: WorldOutcome;
   let escaped: Error | undefined;
   try {
@@ -165,7 +171,14 @@ async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, o
   } finally {
     escaped = await guard.release();
   }
-  return { error: outcome.error ?? escaped, elapsedMs: outcome.elapsedMs, raftMs: meter.totalMs, log: log!, ...(timeline === undefined ? {} : { timeline }) };
+  return {
+    error: outcome.error ?? escaped,
+    elapsedMs: outcome.elapsedMs,
+    raftMs: meter.totalMs,
+    saves: saves.result,
+    log: log!,
+    ...(timeline === undefined ? {} : { timeline }),
+  };
 }
 
 /**

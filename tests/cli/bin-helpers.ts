@@ -1,7 +1,8 @@
 /** Runs the built command line as a user would, for the end-to-end tests. */
 import { execFile } from 'node:child_process';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -28,4 +29,20 @@ export function raftDstest(args: string[], options: { env?: NodeJS.ProcessEnv; c
       done({ code: error === null ? 0 : (error.code as number), stdout, stderr, ms: Date.now() - startedMs });
     });
   });
+}
+
+/**
+ * A fake `go` in `dir`/bin, to put first on PATH (Go need not be installed):
+ * a shell script that records each call's arguments, then runs `body`.
+ */
+export async function fakeGo(dir: string, body: readonly string[]): Promise<{ env: NodeJS.ProcessEnv; calls: () => Promise<string[]> }> {
+  const binDir = join(dir, 'bin');
+  const callLog = join(dir, 'calls');
+  await mkdir(binDir, { recursive: true });
+  await writeFile(join(binDir, 'go'), ['#!/bin/sh', `echo "$*" >> '${callLog}'`, ...body].join('\n'));
+  await chmod(join(binDir, 'go'), 0o755);
+  return {
+    env: { PATH: `${binDir}${delimiter}${process.env.PATH}` },
+    calls: async () => (await readFile(callLog, 'utf8')).trim().split('\n'),
+  };
 }

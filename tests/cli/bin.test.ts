@@ -75,7 +75,7 @@ describe.runIf(built)('bin/raft-dstest.js', () => {
 
   it('on SIGINT prints the partial table and exits 130', async () => {
     // Realtime runs take seconds, so the signal lands while the first one is going.
-    const child = spawn(process.execPath, [bin, 'TestInitialElection2A', '--realtime', '-n', '5', '-o', join(dir, 'out')], { cwd: root });
+    const child = spawn(process.execPath, [bin, 'TestInitialElection2A', '--realtime', '-n', '5', '-p', '1', '-o', join(dir, 'out')], { cwd: root });
     let stdout = '';
     let interrupted = false;
     child.stdout.on('data', (chunk: Buffer) => {

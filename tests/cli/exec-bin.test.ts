@@ -4,12 +4,12 @@
  * with fixture tests, through the fixture command line (fixtureBin).
  */
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { logFileName } from '../../src/runner/logs.js';
-import { built, fixtureBin, raftDstest } from './bin-helpers.js';
+import { built, fakeGo, fixtureBin, raftDstest } from './bin-helpers.js';
 import { tableRows } from './report-cli-helpers.js';
 
 let dir: string;
@@ -95,31 +95,16 @@ describe.runIf(built)('raft-dstest --exec (built)', () => {
 
 describe.runIf(built)('raft-dstest --go (built, fake go on PATH)', () => {
   /** A `go` that lists TestA and TestB, fails TestB, and records every call. */
-  async function fakeGo(): Promise<{ env: NodeJS.ProcessEnv; calls: () => Promise<string[]> }> {
-    const binDir = join(dir, 'bin');
-    const callLog = join(dir, 'calls');
-    await rm(binDir, { recursive: true, force: true });
-    await mkdir(binDir);
-    await writeFile(
-      join(binDir, 'go'),
-      [
-        '#!/bin/sh',
-        `echo "$*" >> ${callLog}`,
-        'if [ "$1 $2" = "test -list" ]; then echo TestA; echo TestB; echo "ok  	6.824/raft	0.01s"; exit 0; fi',
-        'echo "=== RUN   $RAFT_DSTEST_TEST"',
-        'case "$3" in *TestB*) echo "--- FAIL: TestB"; exit 1;; esac',
-        'echo PASS',
-      ].join('\n'),
-    );
-    await chmod(join(binDir, 'go'), 0o755);
-    return {
-      env: { PATH: `${binDir}${delimiter}${process.env.PATH}` },
-      calls: async () => (await readFile(callLog, 'utf8')).trim().split('\n'),
-    };
-  }
+  const fakeGoAB = () =>
+    fakeGo(dir, [
+      'if [ "$1 $2" = "test -list" ]; then echo TestA; echo TestB; echo "ok  	6.824/raft	0.01s"; exit 0; fi',
+      'echo "=== RUN   $RAFT_DSTEST_TEST"',
+      'case "$3" in *TestB*) echo "--- FAIL: TestB"; exit 1;; esac',
+      'echo PASS',
+    ]);
 
   it("runs go test -run '^Name$' per run in the current directory, with -race under -r", async () => {
-    const go = await fakeGo();
+    const go = await fakeGoAB();
     const out = join(dir, 'out');
     const { code, stdout, stderr } = await raftDstest(['--go', '-r', 'TestA', 'TestB', '-n', '2', '-o', out], { env: go.env, cwd: dir });
     expect(stderr).toBe('');
@@ -140,11 +125,11 @@ describe.runIf(built)('raft-dstest --go (built, fake go on PATH)', () => {
   });
 
   it('rejects a name go test -list does not list, with exit 2 and no runs', async () => {
-    const go = await fakeGo();
+    const go = await fakeGoAB();
     const out = join(dir, 'out');
     const { code, stdout, stderr } = await raftDstest(['--go', 'TestC', '-o', out], { env: go.env, cwd: dir });
     expect(code).toBe(2);
-    expect(stderr).toBe('raft-dstest: unknown test "TestC": "go test -list ." does not list it (did you mean TestA?)\n');
+    expect(stderr).toBe('raft-dstest: no test that "go test -list ." lists matches "TestC" (did you mean TestA?)\n');
     expect(stdout).toBe('');
     expect(await go.calls()).toEqual(['test -list .']);
     expect(existsSync(out)).toBe(false);

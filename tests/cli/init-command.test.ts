@@ -39,7 +39,11 @@ describe('raft-dstest init', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect((await readdir(target)).sort()).toEqual(['README.md', 'raft.mjs']);
-    expect(await readFile(join(target, 'raft.mjs'), 'utf8')).toBe(await template('raft.mjs'));
+    // The peer's header and the README give the same command, the one printed last (issue 14, item 5).
+    const raft = await readFile(join(target, 'raft.mjs'), 'utf8');
+    expect(raft).toBe((await template('raft.mjs')).replace('{{raftPath}}', `${target}/raft.mjs`));
+    expect(raft).toContain(` *     npx raft-dstest 2A -n 10 --raft ${target}/raft.mjs\n`);
+    expect(raft).not.toContain('{{raftPath}}');
     expect(stdout).toBe(
       `wrote ${target}/raft.mjs: a Raft peer to fill in, plain JavaScript with JSDoc types\n` +
         `wrote ${target}/README.md: how to run the lab tests against it\n` +

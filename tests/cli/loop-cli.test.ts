@@ -22,7 +22,7 @@ describe('-l/--loop', () => {
     const json = join(root, 'loop.json');
     let started = 0;
     const { code, stdout, pool } = await runCli(
-      ['TestReElection2A', '-n', '1', '-g', '3', '-l', '--seed', '50', '-o', out, '--json', json],
+      ['TestReElection2A', '-n', '1', '-p', '1', '-g', '3', '-l', '--seed', '50', '-o', out, '--json', json],
       (task) => {
         started += 1;
         // Round 3 (9 runs) is interrupted while its 3rd run is in flight, which is cut off.
@@ -53,7 +53,7 @@ describe('-l/--loop', () => {
   });
 
   it('stops after the round in which -x/--max-failures was reached, exiting 1', async () => {
-    const { code, pool, stdout } = await runCli(['TestReElection2A', '-n', '2', '-l', '-x', '1', '--seed', '0', '-o', root], (task) => ({ passed: task.k !== 3 }));
+    const { code, pool, stdout } = await runCli(['TestReElection2A', '-n', '2', '-p', '1', '-l', '-x', '1', '--seed', '0', '-o', root], (task) => ({ passed: task.k !== 3 }));
     expect(code).toBe(1);
     // Round 1 (k 0–1) passes, round 2 (k 2–21) stops starting runs after k 3 fails.
     expect(pool.started.map((t) => t.k)).toEqual([0, 1, 2, 3]);

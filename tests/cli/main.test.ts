@@ -58,7 +58,7 @@ describe('raft-dstest (in process)', () => {
 
   it('says up front that strict mode and the determinism check are on, and hands them to every run and replay command', async () => {
     const out = join(root, 'out');
-    const { code, stdout, pool } = await cli(['TestReElection2A', '-n', '2', '--seed', '5', '-r', '--check-determinism', '-o', out], (task) =>
+    const { code, stdout, pool } = await cli(['TestReElection2A', '-n', '2', '-p', '1', '--seed', '5', '-r', '--check-determinism', '-o', out], (task) =>
       task.k === 0 ? { passed: false, error: 'strict mode: election safety violated at 1.0000s: S0 and S1 were both leader of term 2' } : {},
     );
     expect(code).toBe(1);
@@ -77,7 +77,7 @@ describe('raft-dstest (in process)', () => {
 
   it('--charge-cpu says so up front and reaches every run and replay command', async () => {
     const out = join(root, 'out');
-    const { stdout, pool } = await cli(['TestReElection2A', '-n', '2', '--seed', '5', '--charge-cpu', '-o', out], (task) =>
+    const { stdout, pool } = await cli(['TestReElection2A', '-n', '2', '-p', '1', '--seed', '5', '--charge-cpu', '-o', out], (task) =>
       task.k === 1 ? { passed: false, error: 'expected one leader, got none' } : {},
     );
     expect(stdout.split('\n')[1]).toBe('CPU charged (--charge-cpu): wall time inside the Raft is added to virtual time, so runs no longer replay exactly');
@@ -190,6 +190,22 @@ describe('raft-dstest bad input', () => {
   });
 });
 
+describe('raft-dstest workers', () => {
+  // Issue 14, item 12: -p defaulted to 1, like dstest.py, and most users want every core.
+  it.each([
+    [6, 6],
+    [1000, 256],
+  ])('defaults -p to the available parallelism (%d), at most 256, and says so', async (cores, workers) => {
+    // Enough runs for every worker: a pool has no more workers than runs.
+    const { stdout, pool } = await runCli(['TestReElection2A', '-n', '300', '--seed', '3', '-o', join(root, 'out')], undefined, { availableParallelism: () => cores });
+    expect(pool.options?.workers).toBe(workers);
+    expect(stdout.split('\n').slice(0, 2)).toEqual(['seed base: 3', `workers: ${workers}, the machine's available parallelism (-p to choose)`]);
+    const chosen = await runCli(['TestReElection2A', '-n', '300', '-p', '3', '-o', join(root, 'out2')], undefined, { availableParallelism: () => cores });
+    expect(chosen.pool.options?.workers).toBe(3);
+    expect(chosen.stdout).not.toContain('workers:');
+  });
+});
+
 describe('raft-dstest interrupted', () => {
   // Issue 11, item 5: SIGTERM (a CI cancel, timeout, docker stop) ended the tool with no table and no reports.
   it.each([
@@ -201,7 +217,7 @@ describe('raft-dstest interrupted', () => {
     const json = join(root, 'report.json');
     let started = 0;
     const { code, stdout, exits } = await cli(
-      ['TestReElection2A', '-n', '10', '--seed', '1', '-o', out, '--json', json],
+      ['TestReElection2A', '-n', '10', '-p', '1', '--seed', '1', '-o', out, '--json', json],
       () => {
         started += 1;
         if (started === 3) {
@@ -227,7 +243,7 @@ describe('raft-dstest interrupted', () => {
     const out = join(root, 'out');
     let started = 0;
     const { code, stdout, exits } = await cli(
-      ['TestReElection2A', '-n', '10', '--seed', '1', '-o', out],
+      ['TestReElection2A', '-n', '10', '-p', '1', '--seed', '1', '-o', out],
       (task) => {
         started += 1;
         if (started === 3) {

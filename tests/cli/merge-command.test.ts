@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 function run(test: string, k: number, overrides: Partial<RunRecord> = {}): RunRecord {
-  return { test, k, seed: 100 + k, passed: true, wallMs: 10, simMs: 3000, raftMs: 2, error: null, log: null, ...overrides };
+  return { test, k, seed: 100 + k, passed: true, wallMs: 10, simMs: 3000, raftMs: 2, saves: 4, savedBytes: 120, error: null, log: null, ...overrides };
 }
 
 async function reportFile(name: string, runs: RunRecord[], seed = 100): Promise<string> {

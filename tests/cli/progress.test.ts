@@ -93,6 +93,65 @@ describe('PlainProgress', () => {
   });
 });
 
+// Issue 14, item 3: off a terminal one 2C run printed ~110 lines, its ETA leaping between 1m54s and 10m29s.
+describe('PlainProgress over a long stress run', () => {
+  function plain() {
+    const out = capture();
+    const timer = manualTimer();
+    const clock = { ms: 0 };
+    const progress = new PlainProgress({ stream: out.stream, nowMs: () => clock.ms, every: timer.every }, 5000);
+    let nextTickMs = 5000;
+    /** Fires the timer at each 5 s up to `untilMs`, a millisecond early or late in turn, as a busy machine does. */
+    const ticksUntil = (untilMs: number) => {
+      for (; nextTickMs <= untilMs; nextTickMs += 5000) {
+        clock.ms = Math.max(clock.ms, nextTickMs + ((nextTickMs / 5000) % 2 === 0 ? -1 : 1));
+        timer.fire();
+      }
+    };
+    const lines = () => out.text().split('\n').filter((line) => line !== '');
+    return { progress, clock, ticksUntil, lines };
+  }
+
+  it('prints at 5, 10, 20 and 40 s, then once a minute', () => {
+    const { progress, ticksUntil, lines } = plain();
+    progress.start(10);
+    ticksUntil(200_000);
+    expect(lines().map((line) => /, ([\dm.]+s) elapsed/.exec(line)![1])).toEqual(['5.0s', '10.0s', '20.0s', '40.0s', '1m20s', '2m20s', '3m20s']);
+  });
+
+  it('moves the ETA a third of the way to each new estimate, counting down in between', () => {
+    const { progress, clock, ticksUntil, lines } = plain();
+    progress.start(10);
+    clock.ms = 1000;
+    progress.runFinished({ done: 1, failed: 0, total: 10 });
+    ticksUntil(5000);
+    // 5 s for one run: 45 s to go.
+    expect(lines().at(-1)).toMatch(/ETA 45s$/);
+    clock.ms = 9000;
+    progress.runFinished({ done: 9, failed: 0, total: 10 });
+    ticksUntil(10_000);
+    // Raw: 10 s / 9 runs for one run, about 1 s; shown: (45 - 5) * 2/3 + 1.1 / 3, not a leap to 1s.
+    expect(lines().at(-1)).toMatch(/ETA 27s$/);
+  });
+
+  it('names the run in flight longest once it has taken 10 s and three times the mean run', () => {
+    const { progress, clock, ticksUntil, lines } = plain();
+    progress.start(4);
+    progress.runStarted({ test: 'TestFigure8Unreliable2C', k: 7, seed: 1241 });
+    progress.runStarted({ test: 'TestBasicAgree2B', k: 0, seed: 1234 });
+    clock.ms = 2000;
+    progress.runFinished({ done: 1, failed: 0, total: 4 }, undefined, { test: 'TestBasicAgree2B', k: 0, seed: 1234 });
+    ticksUntil(5000);
+    expect(lines().at(-1)).not.toContain('slowest');
+    ticksUntil(20_000);
+    expect(lines().at(-1)).toMatch(/ETA \d+s; slowest in flight: TestFigure8Unreliable2C #7 \(seed 1241\), 20\.0s$/);
+    clock.ms = 21_000;
+    progress.runFinished({ done: 2, failed: 0, total: 4 }, undefined, { test: 'TestFigure8Unreliable2C', k: 7, seed: 1241 });
+    ticksUntil(45_000);
+    expect(lines().at(-1)).not.toContain('slowest');
+  });
+});
+
 describe('SpinnerProgress', () => {
   it('keeps the progress text current and prints announcements on lines of their own', () => {
     const out = capture();

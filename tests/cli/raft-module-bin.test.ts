@@ -81,7 +81,28 @@ describe.runIf(built)('--raft', () => {
     const log = await readFile(join(out, 'TestReElection2A_1.log'), 'utf8');
     // One virtual second in: the fixture's BUG_AFTER_MS.
     expect(log).toMatch(/\n010000 TEST {5}TypeError: fixture bug: a timer callback threw\n010000 TEST {9}at [^\n]*fixtureTimerBug [^\n]*throwing-timer-raft\.mjs:\d+:\d+\)\n/);
-    expect(log).toMatch(/--- FAIL: TestReElection2A \(1\.00s\)\n# error: TypeError: fixture bug: a timer callback threw\n/);
+    expect(log).toMatch(/--- FAIL: TestReElection2A \(1\.00s\)\n# saves: \d+ saves?, .+ in all\n# error: TypeError: fixture bug: a timer callback threw\n/);
+  });
+
+  // Issue 14, item 2: a fresh worker thread loads the module before any run; the traps must already be there.
+  it('fails a run that draws from a Math.random its module kept aside as it loaded', async () => {
+    const { code, stdout } = await raftDstest(['--raft', fixture('kept-random-raft.mjs'), 'TestInitialElection2A', '-n', '1', '-p', '1', '--no-spot-check', '-o', join(dir, 'out')]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^FAIL TestInitialElection2A #0 \(seed \d+\): OutsideSimulationError: Math\.random was called during a simulated run/m);
+  });
+
+  // Issue 14, item 5: a TypeScript Raft compiled to CommonJS was refused, naming nothing it found.
+  it("takes tsc's CommonJS export default, and names what a module exports when it has no make()", async () => {
+    const out = join(dir, 'out');
+    const commonjs = await raftDstest(['--raft', fixture('commonjs-default-raft.cjs'), 'TestInitialElection2A', '-n', '1', '--no-spot-check', '-o', out]);
+    expect(commonjs.stderr).toBe('');
+    expect(commonjs.code).toBe(1);
+    expect(commonjs.stdout).toMatch(/^FAIL TestInitialElection2A #0 \(seed \d+\): expected one leader, got none/m);
+    const misnamed = fixture('commonjs-misnamed-raft.cjs');
+    const never = join(dir, 'never');
+    expect(expectRefused(await raftDstest(['--raft', misnamed, '2A', '-o', never]), never)).toBe(
+      `raft-dstest: --raft module "${misnamed}" exports no make(options) function (it exports Raft, default.Raft, default.default.makeRaft); it must implement the lab interface (make, start, getState, kill, handlers)\n`,
+    );
   });
 
   // Issue 11, item 7: the first ended the tool silently with exit code 3, the second hung it for good.

@@ -34,7 +34,7 @@ describe.runIf(existsSync(probeWorker))('--raft refusals (in process, built prob
     const out = join(dir, 'out');
     const stderr = expectRefused(await cliExit(['--raft', fixture('no-make.mjs'), '2A', '-o', out]), out);
     expect(stderr).toBe(
-      `raft-dstest: --raft module "${fixture('no-make.mjs')}" exports no make(options) function; it must implement the lab interface (make, start, getState, kill, handlers)\n`,
+      `raft-dstest: --raft module "${fixture('no-make.mjs')}" exports no make(options) function (it exports raft); it must implement the lab interface (make, start, getState, kill, handlers)\n`,
     );
   });
 

@@ -8,7 +8,8 @@ import { capture } from './helpers.js';
 
 /**
  * Runs the command line in-process on a pool without threads, with streams
- * that are not terminals, at the local time 2025-06-07 08:09:10.
+ * that are not terminals, at the local time 2025-06-07 08:09:10, on a
+ * machine of two cores.
  */
 export async function runCli(argv: string[], outcome?: Outcome, overrides: Partial<CliDeps> = {}) {
   const stdout = capture();
@@ -22,6 +23,8 @@ export async function runCli(argv: string[], outcome?: Outcome, overrides: Parti
     isTTY: false,
     now: () => new Date(2025, 5, 7, 8, 9, 10),
     randomSeedBase: () => 5000,
+    // -p's default, the same on every machine, so that no test depends on the one it runs on.
+    availableParallelism: () => 2,
     signals: new EventEmitter() as SignalSource,
     exit: (c) => exits.push(c),
     createPool: create,

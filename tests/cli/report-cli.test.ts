@@ -38,7 +38,7 @@ describe('--json', () => {
     ]);
     const failed = report.runs.filter((r) => !r.passed);
     expect(failed).toEqual([
-      { test: 'TestReElection2A', k: 2, seed: 42, passed: false, wallMs: 30, simMs: 3000, raftMs: null, error: 'no leader\ndetail', log: join(out, 'TestReElection2A_2.log') },
+      { test: 'TestReElection2A', k: 2, seed: 42, passed: false, wallMs: 30, simMs: 3000, raftMs: null, saves: null, savedBytes: null, error: 'no leader\ndetail', log: join(out, 'TestReElection2A_2.log') },
     ]);
     expect(report.runs.filter((r) => r.passed).every((r) => r.error === null && r.log === null)).toBe(true);
     // The table's rows and the report's tests agree: counts exactly, times to the table's precision.
@@ -63,7 +63,7 @@ describe('--json', () => {
     const json = join(root, 'r.json');
     let started = 0;
     const { code } = await runCli(
-      ['TestReElection2A', '-n', '10', '--seed', '1', '-o', root, '--json', json],
+      ['TestReElection2A', '-n', '10', '-p', '1', '--seed', '1', '-o', root, '--json', json],
       () => {
         started += 1;
         if (started === 3) signals.emit('SIGINT');

@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 function run(test: string, k: number, overrides: Partial<RunRecord> = {}): RunRecord {
-  return { test, k, seed: 100 + k, passed: true, wallMs: 10, simMs: 3000, raftMs: 2, error: null, log: null, ...overrides };
+  return { test, k, seed: 100 + k, passed: true, wallMs: 10, simMs: 3000, raftMs: 2, saves: 4, savedBytes: 120, error: null, log: null, ...overrides };
 }
 
 /** A failing run as a shard leaves it: its log (relative to the shard's folder) and its timeline beside it. */

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DivergenceError, digest, stateDigest, TraceComparer, TraceRecorder } from '../../src/harness/event-trace.js';
 import { reference } from '../../src/raft/index.js';
@@ -5,18 +6,22 @@ import type { RaftFactory } from '../../src/raft/types.js';
 import type { Random } from '../../src/sim/random.js';
 import { runLabTest } from '../../src/suite/run-test.js';
 
-/** The reference Raft drawing its election timeouts from Math.random: the bug --check-determinism exists for. */
-const unseededRaft: RaftFactory = {
-  make(options) {
-    const random: Random = {
-      uint32: () => Math.floor(Math.random() * 2 ** 32),
-      int: (n) => Math.floor(Math.random() * n),
-      int53: () => Math.floor(Math.random() * 2 ** 53),
-      float: () => Math.random(),
-    };
-    return reference.make({ ...options, random });
-  },
-};
+/** The reference Raft drawing its election timeouts from `draw` instead of the seeded random: the bug --check-determinism exists for. */
+function unseededRaft(draw: () => number): RaftFactory {
+  return {
+    make(options) {
+      const random: Random = {
+        uint32: () => Math.floor(draw() * 2 ** 32),
+        int: (n) => Math.floor(draw() * n),
+        int53: () => Math.floor(draw() * 2 ** 53),
+        float: draw,
+      };
+      return reference.make({ ...options, random });
+    },
+  };
+}
+/** Entropy the host traps do not cover (they cover Math.random): only the determinism check sees it. */
+const cryptoDraw = () => randomInt(2 ** 47) / 2 ** 47;
 
 /** The reference Raft, logging the wall clock once at start: its behaviour repeats but its log does not. */
 const wallClockLoggingRaft: RaftFactory = {
@@ -93,12 +98,15 @@ describe('runLabTest with checkDeterminism', () => {
     }
   });
 
-  it('fails a Raft that uses Math.random, naming the first event where the runs part', async () => {
-    const outcome = await runLabTest({ test: 'TestInitialElection2A', seed: 3, raft: unseededRaft, checkDeterminism: true });
+  it('fails a Raft that draws from unseeded entropy, naming the first event where the runs part', async () => {
+    const outcome = await runLabTest({ test: 'TestInitialElection2A', seed: 3, raft: unseededRaft(cryptoDraw), checkDeterminism: true });
     expect(outcome.passed).toBe(false);
     expect(outcome.error).toMatch(/^determinism check: the two runs of this seed diverge at event #\d+\n {2}first run: {2}t=\d+\.\d{4}s .+\n {2}second run: t=\d+\.\d{4}s /);
     // The same Raft passes the test itself: only the check sees that it cannot be replayed.
-    expect((await runLabTest({ test: 'TestInitialElection2A', seed: 3, raft: unseededRaft })).passed).toBe(true);
+    expect((await runLabTest({ test: 'TestInitialElection2A', seed: 3, raft: unseededRaft(cryptoDraw) })).passed).toBe(true);
+    // Math.random is stopped at the first draw, before any check (issue 14, item 2).
+    const trapped = await runLabTest({ test: 'TestInitialElection2A', seed: 3, raft: unseededRaft(() => Math.random()), checkDeterminism: true });
+    expect(trapped.error).toMatch(/^OutsideSimulationError: Math\.random was called during a simulated run/);
   });
 
   it('fails a Raft that keeps state at module level from one run to the next', async () => {

@@ -36,14 +36,14 @@ async function keptRun(test: string, k: number, options: { passed?: boolean; tim
   if (options.timeline === 'garbage') await writeFile(timelinePathFor(log), '{"version": 1');
   else if (options.timeline !== 'none') await writeTimelineFile(timelinePathFor(log), options.timeline ?? timeline(test, seed));
   const passed = options.passed ?? false;
-  return { test, k, seed, passed, wallMs: 1, simMs: 5, raftMs: 1, error: passed ? null : `failure ${k}`, log };
+  return { test, k, seed, passed, wallMs: 1, simMs: 5, raftMs: 1, saves: 1, savedBytes: 9, error: passed ? null : `failure ${k}`, log };
 }
 
 const timelineKeys = (html: string) => Object.keys(JSON.parse(new RegExp(`id="${TIMELINES_ELEMENT_ID}">(.*?)</script>`).exec(html)![1]!));
 
 describe('buildHtmlReport', () => {
   it('takes each failing run\'s replay command from its log and its timeline from beside it', async () => {
-    const runs = [await keptRun('TestA', 0), { test: 'TestA', k: 1, seed: 101, passed: true, wallMs: 1, simMs: 5, raftMs: 1, error: null, log: null }];
+    const runs = [await keptRun('TestA', 0), { test: 'TestA', k: 1, seed: 101, passed: true, wallMs: 1, simMs: 5, raftMs: 1, saves: 1, savedBytes: 9, error: null, log: null }];
     const html = await buildHtmlReport({ report: buildReport(header, ['TestA'], runs), command: null, assets });
     expect(html).toContain('<code>npx raft-dstest TestA --seed 100 -n 1 -r</code>');
     expect(timelineKeys(html)).toEqual(['TestA#0']);
@@ -66,7 +66,7 @@ describe('buildHtmlReport', () => {
       await keptRun('TestA', 0, { timeline: 'none' }),
       await keptRun('TestA', 1, { timeline: 'garbage' }),
       await keptRun('TestA', 2, { timeline: timeline('TestOther', 5) }),
-      { test: 'TestA', k: 3, seed: 103, passed: false, wallMs: 1, simMs: 5, raftMs: 1, error: 'e', log: null },
+      { test: 'TestA', k: 3, seed: 103, passed: false, wallMs: 1, simMs: 5, raftMs: 1, saves: 1, savedBytes: 9, error: 'e', log: null },
     ];
     const html = await buildHtmlReport({ report: buildReport(header, ['TestA'], runs), command: null, assets });
     expect(timelineKeys(html)).toEqual([]);

@@ -3,7 +3,7 @@ import { mergeReports, MergeError } from '../../src/runner/merge.js';
 import { buildReport, type JsonReport, type RunRecord } from '../../src/runner/report-json.js';
 
 function run(test: string, k: number, overrides: Partial<RunRecord> = {}): RunRecord {
-  return { test, k, seed: 100 + k, passed: true, wallMs: 10, simMs: 3000, raftMs: 2, error: null, log: null, ...overrides };
+  return { test, k, seed: 100 + k, passed: true, wallMs: 10, simMs: 3000, raftMs: 2, saves: 4, savedBytes: 120, error: null, log: null, ...overrides };
 }
 
 function report(runs: RunRecord[], overrides: Partial<JsonReport> = {}): JsonReport {

@@ -71,6 +71,21 @@ describe('loadRaftFactory', () => {
     expect(factory.make({} as MakeOptions).getState()).toEqual({ term: 0, isLeader: false });
   });
 
+  // Issue 14, item 5: a TypeScript Raft compiled to CommonJS was refused as exporting no make().
+  it("takes tsc's CommonJS output of an export default, of make or of an object with make", async () => {
+    const peer = '{ start() {}, getState: () => ({ term: 0, isLeader: false }), kill() {}, snapshot() {}, handlers: { RequestVote() {}, AppendEntries() {} } }';
+    const sources = {
+      'default-function.cjs': `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nfunction make() { return ${peer}; }\nexports.default = make;\n`,
+      'default-object.cjs': `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.default = { make: () => (${peer}) };\n`,
+    };
+    for (const [name, source] of Object.entries(sources)) {
+      const path = join(dir, name);
+      await writeFile(path, source);
+      const factory = await loadRaftFactory(path);
+      expect(factory.make({} as MakeOptions).getState(), name).toEqual({ term: 0, isLeader: false });
+    }
+  });
+
   it('imports and checks each module once', async () => {
     const path = fixture('leaderless-raft.mjs');
     expect(loadRaftFactory(path)).toBe(loadRaftFactory(path));
@@ -110,7 +125,7 @@ describe('loadRaftFactory', () => {
 
   it('refuses a module with no factory', async () => {
     expect(await refusal(fixture('no-make.mjs'))).toBe(
-      `--raft module "${fixture('no-make.mjs')}" exports no make(options) function; it must implement the lab interface (make, start, getState, kill, handlers)`,
+      `--raft module "${fixture('no-make.mjs')}" exports no make(options) function (it exports raft); it must implement the lab interface (make, start, getState, kill, handlers)`,
     );
   });
 
@@ -248,6 +263,21 @@ describe('a peer that reaches outside the simulation', () => {
     expect((await runTask({ test: 'TestInitialElection2A', k: 1, seed: 4, settings: DEFAULT_RUN_SETTINGS })).passed).toBe(true);
   });
 
+  // Issue 14, item 2: a peer drawing from Math.random passed, and its runs no longer replayed.
+  it('fails the run that draws from Math.random or reads Date.now, naming it, where, and the fix', async () => {
+    const random = await run('random-raft.mjs', 0);
+    expect(random.passed).toBe(false);
+    expect(random.error).toMatch(/^OutsideSimulationError: Math\.random was called during a simulated run: it draws from the host's entropy, .*; use random\.float\(\) or random\.int\(n\) .*\n\s+at /);
+    expect(random.error).toMatch(/\n\s+at \S*fixtureRandomTimeout .*\(.*random-raft\.mjs:\d+:\d+\)/);
+    expect(random.simMs).toBe(1000);
+    const date = await run('date-raft.mjs', 1);
+    expect(date.passed).toBe(false);
+    expect(date.error).toMatch(/^OutsideSimulationError: Date\.now was called during a simulated run: it reads the wall clock, .*; use clock\.now\(\), .*\n\s+at \S*fixtureWallClockRead /);
+    expect(date.simMs).toBe(1000);
+    // The same peers on the wall clock, as the Go lab runs, may read it.
+    expect((await run('random-raft.mjs', 2, true)).passed).toBe(true);
+  }, 20_000);
+
   it('fails the run in which a promise is rejected and nothing handles it, with the reason and its stack', async () => {
     const failed = await run('unhandled-rejection-raft.mjs', 0);
     expect(failed.passed).toBe(false);
@@ -270,7 +300,7 @@ describe.runIf(existsSync(new URL('../../dist/runner/raft-probe-worker.js', impo
   it('accepts a good module and refuses a bad one with the same words as loading it in place', async () => {
     expect(await refusalOf(fixture('leaderless-raft.mjs'))).toBe('accepted');
     expect(await refusalOf(fixture('no-make.mjs'))).toBe(
-      `--raft module "${fixture('no-make.mjs')}" exports no make(options) function; it must implement the lab interface (make, start, getState, kill, handlers)`,
+      `--raft module "${fixture('no-make.mjs')}" exports no make(options) function (it exports raft); it must implement the lab interface (make, start, getState, kill, handlers)`,
     );
   });
 

@@ -11,7 +11,7 @@ const assets = { script: 'window.viewerRan = true;', style: 'body { color: black
 const header = { seed: 100, mode: 'sim' as const, workers: 2, startedAt: '2025-06-07T08:09:10.000Z', wallMs: 1500 };
 
 function run(test: string, k: number, overrides: Partial<RunRecord> = {}): RunRecord {
-  return { test, k, seed: 100 + k, passed: true, wallMs: 10, simMs: 3000, raftMs: 2, error: null, log: null, ...overrides };
+  return { test, k, seed: 100 + k, passed: true, wallMs: 10, simMs: 3000, raftMs: 2, saves: 4, savedBytes: 120, error: null, log: null, ...overrides };
 }
 
 function timeline(test: string, seed: number, log: string[] = []): Timeline {

@@ -5,15 +5,24 @@ import type { RunResult } from '../../src/runner/protocol.js';
 const header = { seed: 100, mode: 'sim' as const, workers: 2, startedAt: '2025-06-07T08:09:10.000Z', wallMs: 50 };
 
 function run(test: string, k: number, overrides: Partial<RunRecord> = {}): RunRecord {
-  return { test, k, seed: 100 + k, passed: true, wallMs: 10, simMs: 3000, raftMs: 2, error: null, log: null, ...overrides };
+  return { test, k, seed: 100 + k, passed: true, wallMs: 10, simMs: 3000, raftMs: 2, saves: 4, savedBytes: 120, error: null, log: null, ...overrides };
 }
 
 describe('runRecord', () => {
   it('keeps a run\'s outcome, with null for what it has not', () => {
     const passed: RunResult = { test: 'TestA', k: 3, seed: 103, passed: true, wallMs: 4, log: ['x'] };
-    expect(runRecord(passed, undefined)).toEqual({ test: 'TestA', k: 3, seed: 103, passed: true, wallMs: 4, simMs: null, raftMs: null, error: null, log: null });
-    const failed: RunResult = { ...passed, passed: false, error: 'no leader', simMs: 5000, raftMs: 1.5 };
-    expect(runRecord(failed, 'out/TestA_3.log')).toEqual({ ...runRecord(passed, undefined), passed: false, simMs: 5000, raftMs: 1.5, error: 'no leader', log: 'out/TestA_3.log' });
+    expect(runRecord(passed, undefined)).toEqual({ test: 'TestA', k: 3, seed: 103, passed: true, wallMs: 4, simMs: null, raftMs: null, saves: null, savedBytes: null, error: null, log: null });
+    const failed: RunResult = { ...passed, passed: false, error: 'no leader', simMs: 5000, raftMs: 1.5, saves: { count: 12, bytes: 340, ms: 0.5 } };
+    expect(runRecord(failed, 'out/TestA_3.log')).toEqual({
+      ...runRecord(passed, undefined),
+      passed: false,
+      simMs: 5000,
+      raftMs: 1.5,
+      saves: 12,
+      savedBytes: 340,
+      error: 'no leader',
+      log: 'out/TestA_3.log',
+    });
   });
 });
 

@@ -6,7 +6,7 @@ import { elementsNamed, parseXml } from './report-xml-check.js';
 const header = { seed: 7, mode: 'sim' as const, workers: 1, startedAt: '2025-06-07T08:09:10.000Z', wallMs: 1234 };
 
 function run(test: string, k: number, overrides: Partial<RunRecord> = {}): RunRecord {
-  return { test, k, seed: 7 + k, passed: true, wallMs: 12, simMs: 3000, raftMs: 2, error: null, log: null, ...overrides };
+  return { test, k, seed: 7 + k, passed: true, wallMs: 12, simMs: 3000, raftMs: 2, saves: 4, savedBytes: 120, error: null, log: null, ...overrides };
 }
 
 const nasty = 'expected <1> & "2" \'3\'\u0000\u0007\u001b[31m\ud800 ok\u{1F600}\nsecond line';

@@ -58,7 +58,7 @@ describe('RealClock', () => {
 describe('guardRun', () => {
   it('traps the host timers while it holds: the call fails the run naming the fix, nothing is scheduled, and the timers work again after', async () => {
     const escapes: Error[] = [];
-    const guard = guardRun({ trapHostTimers: true, onEscape: (error) => escapes.push(error) });
+    const guard = guardRun({ trapHost: true, onEscape: (error) => escapes.push(error) });
     let fired = false;
     const handle = setTimeout(() => (fired = true), 0);
     clearTimeout(handle);
@@ -73,12 +73,36 @@ describe('guardRun', () => {
     // Outside a guard the stand-ins are the host's timers, down to util.promisify's form.
     await new Promise((resolve) => setImmediate(resolve));
     expect(await promisify(setTimeout)(1, 'slept')).toBe('slept');
-    expect(HOST_TRAPS.map((trap) => trap.name)).toEqual(['setTimeout', 'setInterval', 'setImmediate']);
+    expect(HOST_TRAPS.map((trap) => trap.name)).toEqual(['setTimeout', 'setInterval', 'setImmediate', 'Date.now', 'new Date()', 'performance.now', 'Math.random']);
+  });
+
+  it("traps the host's clock and entropy while it holds, naming the fix, with constants in their place; a Date of given time is data", async () => {
+    const escapes: Error[] = [];
+    const guard = guardRun({ trapHost: true, onEscape: (error) => escapes.push(error) });
+    const seen = [Date.now(), new Date().getTime(), typeof Date(), performance.now(), Math.random(), new Date(1234).getTime()];
+    expect(await guard.release()).toBe(escapes[0]);
+    expect(seen).toEqual([0, 0, 'string', 0, 0.5, 1234]);
+    expect(escapes.map((e) => e.message.split(':')[0])).toEqual([
+      'Date.now was called during a simulated run',
+      'new Date() was called during a simulated run',
+      'new Date() was called during a simulated run',
+      'performance.now was called during a simulated run',
+      'Math.random was called during a simulated run',
+    ]);
+    expect(escapes[0]!.message).toContain("it reads the wall clock, outside the simulation, where the run cannot replay it from its seed; use clock.now(), the run's virtual time in ms (the clock that make's options give the peer) instead");
+    expect(escapes[4]!.message).toMatch(/^Math\.random was called during a simulated run: it draws from the host's entropy, .* use random\.float\(\) or random\.int\(n\)/);
+    // Outside a guard they are the host's again, and Date keeps its statics and instances.
+    expect(Date.now()).toBeGreaterThan(1_600_000_000_000);
+    expect(new Date().getTime()).toBeGreaterThan(1_600_000_000_000);
+    expect(new Date(0) instanceof Date && Date.UTC(1970, 0, 2) === 86_400_000).toBe(true);
+    expect(performance.now()).toBeGreaterThan(0);
+    const draws = new Set(Array.from({ length: 4 }, () => Math.random()));
+    expect(draws.size).toBe(4);
   });
 
   it('leaves the host timers alone when told to (realtime)', async () => {
     const escapes: Error[] = [];
-    const guard = guardRun({ trapHostTimers: false, onEscape: (error) => escapes.push(error) });
+    const guard = guardRun({ trapHost: false, onEscape: (error) => escapes.push(error) });
     await new Promise((resolve) => setTimeout(resolve, 1));
     expect(await guard.release()).toBeUndefined();
     expect(escapes).toEqual([]);
@@ -87,7 +111,7 @@ describe('guardRun', () => {
   it('hears a rejection nothing handles and an exception nothing catches, and gives the process its own listeners back', async () => {
     const before = process.listeners('unhandledRejection');
     const escapes: Error[] = [];
-    const guard = guardRun({ trapHostTimers: true, onEscape: (error) => escapes.push(error) });
+    const guard = guardRun({ trapHost: true, onEscape: (error) => escapes.push(error) });
     void Promise.reject(new RangeError('nobody awaits me'));
     queueMicrotask(() => {
       throw new TypeError('nobody catches me');
