@@ -1,5 +1,5 @@
 import type { Clock } from '../sim/clock.js';
-import { decode, encode } from '../sim/codec.js';
+import { copyValue } from '../sim/copy.js';
 import type { Logger } from '../sim/log.js';
 import type { Random } from '../sim/random.js';
 import { GobSizer } from './gob-size.js';
@@ -8,8 +8,10 @@ import { GobSizer } from './gob-size.js';
  * A port of the 6.824 lab's labrpc: a simulated network of client ends and
  * servers that can lose, delay and reorder messages and cut peers off, with
  * the lab's exact fault rates and delays. Every request and reply is
- * encoded to bytes on send and decoded on delivery, and counted in the bytes
- * labgob would have sent (see gob-size.ts).
+ * deep-copied as it leaves its sender (exactly what encoding it to bytes and
+ * decoding them would give, see sim/copy.ts), so the receiver never shares
+ * an object with the sender, and counted in the bytes labgob would have
+ * sent (see gob-size.ts).
  *
  * In Go every request and every handler runs in a goroutine of its own, so
  * even a reliable network interleaves RPCs and lets replies overtake each
@@ -18,10 +20,10 @@ import { GobSizer } from './gob-size.js';
  * at one instant in a seeded order.
  */
 
-/** Called once per call: with the decoded reply, or undefined if the call failed (labrpc's `false`). */
+/** Called once per call: with a copy of the reply, or undefined if the call failed (labrpc's `false`). */
 export type ReplyCallback = (reply: unknown) => void;
 
-/** An RPC handler: takes decoded arguments, returns the reply to encode. */
+/** An RPC handler: takes a copy of the arguments, returns the reply, which the network copies. */
 export type Handler = (args: never) => unknown;
 
 /** Unreliable mode delays every request by 0 to this many ms. */
@@ -109,7 +111,7 @@ export interface NetworkObserver {
   delivered(call: number): void;
   /** The reply is held back for `holdMs` (long reordering). */
   held(call: number, holdMs: number): void;
-  /** The caller is told now how the call ended; `reply` is the decoded reply when there is one. */
+  /** The caller is told now how the call ended; `reply` is the reply as the caller gets it when there is one. */
   ended(call: number, outcome: CallOutcome, reply?: unknown): void;
 }
 
@@ -200,7 +202,7 @@ export class Network {
   /** @internal */
   send(end: ClientEnd, method: string, args: unknown, onReply: ReplyCallback): void {
     if (this.closed) return;
-    const request = encode(args);
+    const request = copyValue(args);
     this.rpcTotal++;
     this.byteTotal += this.gob.requestSize(method, args);
     const observer = this.observer;
@@ -230,8 +232,8 @@ export class Network {
         return;
       }
       observer?.delivered(call);
-      const reply = server.dispatch(method, decode(request) as never);
-      const replyBytes = encode(reply);
+      const reply = server.dispatch(method, request as never);
+      const replyCopy = copyValue(reply);
       // A server killed or cut off while it handled the request has its reply thrown away.
       if (!end.enabled || this.servers.get(serverName!) !== server) {
         this.answer(call, 'reply-discarded', onReply, 0, undefined);
@@ -242,10 +244,10 @@ export class Network {
         const holdMs = REORDER_DELAY_MS_BASE + this.random.int(1 + this.random.int(REORDER_DELAY_MS_SPREAD));
         observer?.held(call, holdMs);
         // labrpc counts a held reply's bytes when it lets it go.
-        this.answer(call, 'replied', onReply, holdMs, replyBytes, this.gob.replySize(method, reply));
+        this.answer(call, 'replied', onReply, holdMs, replyCopy, this.gob.replySize(method, reply));
       } else {
         this.byteTotal += this.gob.replySize(method, reply);
-        this.answer(call, 'replied', onReply, 0, replyBytes);
+        this.answer(call, 'replied', onReply, 0, replyCopy);
       }
     });
   }
@@ -255,11 +257,10 @@ export class Network {
    * goroutine hop, in an event of its own. A held reply's bytes are counted
    * when it is let go.
    */
-  private answer(call: number, outcome: CallOutcome, onReply: ReplyCallback, holdMs: number, replyBytes: Uint8Array | undefined, heldBytes = 0): void {
+  private answer(call: number, outcome: CallOutcome, onReply: ReplyCallback, holdMs: number, reply: unknown, heldBytes = 0): void {
     this.clock.setTimer(holdMs + hopDelayMs(this.random), () => {
       if (this.closed) return;
       this.byteTotal += heldBytes;
-      const reply = replyBytes === undefined ? undefined : decode(replyBytes);
       this.observer?.ended(call, outcome, reply);
       onReply(reply);
     });
