@@ -551,8 +551,7 @@ export class RaftCore {
    * indirectly, under a current-term entry after it.
    */
   private advanceCommit(): void {
-    const sorted = [...this.matchIndex].sort((a, b) => b - a);
-    const majorityIndex = sorted[Math.floor(this.peerCount / 2)]!;
+    const majorityIndex = majorityMatch(this.matchIndex);
     if (majorityIndex > this.commitIndex && this.raftLog.term(majorityIndex) === this.term) {
       this.commitIndex = majorityIndex;
       if (this.log.debugOn) this.log.debug('CMIT', this.id, `leader commits index ${majorityIndex}`);
@@ -562,6 +561,26 @@ export class RaftCore {
   private hasQuorum(count: number): boolean {
     return count * 2 > this.peerCount;
   }
+}
+
+/**
+ * The highest index that a majority of the peers hold: the largest match
+ * index that at least ⌊n/2⌋ + 1 of the n match indexes reach (what sorting
+ * them in descending order and taking the ⌊n/2⌋-th gives). Counted in place,
+ * without a sorted copy: this runs on every successful AppendEntries reply.
+ */
+export function majorityMatch(matchIndex: readonly number[]): number {
+  const n = matchIndex.length;
+  const quorum = Math.floor(n / 2) + 1;
+  let best = 0;
+  for (let i = 0; i < n; i++) {
+    const candidate = matchIndex[i]!;
+    if (candidate <= best) continue;
+    let reached = 0;
+    for (let j = 0; j < n; j++) if (matchIndex[j]! >= candidate) reached++;
+    if (reached >= quorum) best = candidate;
+  }
+  return best;
 }
 
 function emptyReady(): Ready {

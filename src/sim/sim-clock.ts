@@ -26,9 +26,9 @@ export class SimClock implements Clock {
   setTimer(delayMs: number, fn: () => void): Timer {
     if (!(delayMs >= 0)) throw new RangeError(`timer delay ${delayMs} ms must be a non-negative number`);
     const tieBreak = this.random === undefined ? 0 : this.random.uint32();
-    const event: SimEvent = { timeMs: this.nowMs + delayMs, tieBreak, seq: this.seq++, fn, cancelled: false };
+    const event = new TimerEvent(this.queue, this.nowMs + delayMs, tieBreak, this.seq++, fn);
     this.queue.push(event);
-    return { cancel: () => this.queue.cancel(event) };
+    return event;
   }
 
   /** How many events will still fire. */
@@ -61,5 +61,25 @@ export class SimClock implements Clock {
     this.nowMs = Math.max(this.nowMs, event.timeMs);
     event.fn();
     return true;
+  }
+}
+
+/**
+ * A scheduled callback that is also its own Timer handle: one object per
+ * timer, not an event, a handle and a closure. Every event of a run is one.
+ */
+class TimerEvent implements SimEvent, Timer {
+  cancelled = false;
+
+  constructor(
+    private readonly queue: EventQueue,
+    readonly timeMs: number,
+    readonly tieBreak: number,
+    readonly seq: number,
+    readonly fn: () => void,
+  ) {}
+
+  cancel(): void {
+    this.queue.cancel(this);
   }
 }

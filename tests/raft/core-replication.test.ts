@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { RaftCore } from '../../src/raft/core.js';
+import { majorityMatch, type RaftCore } from '../../src/raft/core.js';
 import type { AppendEntriesArgs } from '../../src/raft/messages.js';
+import { makeRandom } from '../../src/sim/random.js';
 import {
   appendArgs,
   appendsTo,
@@ -300,3 +301,15 @@ function leaderWithEntriesOut(): { s0: RaftCore; sent: AppendEntriesArgs } {
   s0.takeReady();
   return { s0, sent };
 }
+
+describe('majorityMatch', () => {
+  it('is the ⌊n/2⌋-th of the match indexes sorted in descending order, for every cluster size', () => {
+    const random = makeRandom(16);
+    for (let trial = 0; trial < 2000; trial++) {
+      const n = 1 + random.int(7);
+      const matchIndex = Array.from({ length: n }, () => random.int(trial % 2 === 0 ? 4 : 1000));
+      const sorted = [...matchIndex].sort((a, b) => b - a);
+      expect(majorityMatch(matchIndex), matchIndex.join(',')).toBe(sorted[Math.floor(n / 2)]);
+    }
+  });
+});
