@@ -95,6 +95,11 @@ export class GobSizer {
 
   private sizeBy(byMethod: Map<string, KnownType>, method: string, suffix: string, value: unknown): number {
     let known = byMethod.get(method);
+    // The common case: a message with just the fields of the last one, in the same order.
+    if (known !== undefined && !known.assumed && known.type.kind === 'struct') {
+      const size = structSizeInOrder(known.type, value as Record<string, unknown>);
+      if (size >= 0) return known.definitionsSize + message(USER_ID_BYTES + size);
+    }
     if (known === undefined || !fits(known, value)) {
       known = this.typeFor(method + suffix, value);
       byMethod.set(method, known);
@@ -287,6 +292,31 @@ function structSize(type: Extract<GoType, { kind: 'struct' }>, value: Record<str
   return size;
 }
 
+/**
+ * What structSize gives, for a value whose own keys are the type's fields in
+ * the type's order (a message built like the one the type was worked out
+ * from); -1 for any other value. Walking the value's own keys, rather than
+ * looking each field up by name, is the engine's fast path for plain objects.
+ */
+function structSizeInOrder(type: Extract<GoType, { kind: 'struct' }>, value: Record<string, unknown>): number {
+  let size = 1;
+  let last = -1;
+  let index = 0;
+  const fields = type.fields;
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const field = fields[index];
+    if (field === undefined || field.key !== key) return -1;
+    const v = value[key];
+    if (!(v === undefined || v === null || isZero(field.type, v))) {
+      size += uintSize(index - last) + valueSize(field.type, v);
+      last = index;
+    }
+    index++;
+  }
+  return index === fields.length ? size : -1;
+}
+
 function isZero(type: GoType, v: unknown): boolean {
   switch (type.kind) {
     case 'struct':
@@ -323,8 +353,10 @@ function valueSize(type: GoType, v: unknown): number {
       for (const item of items) size += valueSize(type.elem, item);
       return size;
     }
-    case 'struct':
-      return structSize(type, v as Record<string, unknown>);
+    case 'struct': {
+      const size = structSizeInOrder(type, v as Record<string, unknown>);
+      return size >= 0 ? size : structSize(type, v as Record<string, unknown>);
+    }
     case 'interface':
       return interfaceSize(v);
   }

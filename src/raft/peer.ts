@@ -52,15 +52,26 @@ class Peer implements RaftPeer {
     this.lastApplied = this.core.snapshotIndex;
     // A killed peer refuses everything: it can no longer make a vote or an
     // entry durable, so it must not promise either.
+    // Each handler's effects are durable (flushed) before its reply goes back.
     this.handlers = {
-      RequestVote: (args: RequestVoteArgs): RequestVoteReply =>
-        this.killed ? { term: this.core.currentTerm, voteGranted: false } : this.handle(() => this.core.onRequestVote(args)),
-      AppendEntries: (args: AppendEntriesArgs): AppendEntriesReply =>
-        this.killed
-          ? { term: this.core.currentTerm, success: false, conflictTerm: -1, conflictIndex: 0 }
-          : this.handle(() => this.core.onAppendEntries(args)),
-      InstallSnapshot: (args: InstallSnapshotArgs): InstallSnapshotReply =>
-        this.killed ? { term: this.core.currentTerm } : this.handle(() => this.core.onInstallSnapshot(args)),
+      RequestVote: (args: RequestVoteArgs): RequestVoteReply => {
+        if (this.killed) return { term: this.core.currentTerm, voteGranted: false };
+        const reply = this.core.onRequestVote(args);
+        this.flush();
+        return reply;
+      },
+      AppendEntries: (args: AppendEntriesArgs): AppendEntriesReply => {
+        if (this.killed) return { term: this.core.currentTerm, success: false, conflictTerm: -1, conflictIndex: 0 };
+        const reply = this.core.onAppendEntries(args);
+        this.flush();
+        return reply;
+      },
+      InstallSnapshot: (args: InstallSnapshotArgs): InstallSnapshotReply => {
+        if (this.killed) return { term: this.core.currentTerm };
+        const reply = this.core.onInstallSnapshot(args);
+        this.flush();
+        return reply;
+      },
     };
     this.armElectionTimer();
   }
@@ -97,13 +108,6 @@ class Peer implements RaftPeer {
     this.electionTimer?.cancel();
     this.heartbeatTimer?.cancel();
     this.replicateTimer?.cancel();
-  }
-
-  /** Runs an RPC handler; its effects are durable before the reply goes back. */
-  private handle<R>(fn: () => R): R {
-    const reply = fn();
-    this.flush();
-    return reply;
   }
 
   private flush(): void {

@@ -71,4 +71,22 @@ describe('gob sizes', () => {
     expect(other.requestSize('AppendEntries', indexed)).toBe(gobRequestSize('AppendEntries', indexed));
     expect(other.requestSize('AppendEntries', heartbeat)).toBe(gobRequestSize('AppendEntries', heartbeat) + 'Index'.length + 5);
   });
+
+  it("a cached type sizes a message with its fields in another order, or fewer of them, as the type's order says", () => {
+    const sizer = new GobSizer();
+    const reply = { term: 4, success: true, conflictTerm: 2, conflictIndex: 300 };
+    const first = sizer.replySize('AppendEntries', reply);
+    expect(first).toBe(gobReplySize('AppendEntries', reply));
+    // The same fields in another order: the same Go value, so the same size.
+    expect(sizer.replySize('AppendEntries', { conflictIndex: 300, success: true, term: 4, conflictTerm: 2 })).toBe(first);
+    // A field left out is a zero value in Go.
+    const fewer = { term: 4, success: true, conflictIndex: 300 };
+    expect(sizer.replySize('AppendEntries', fewer)).toBe(sizer.replySize('AppendEntries', { ...fewer, conflictTerm: 0 }));
+    expect(sizer.replySize('AppendEntries', fewer)).toBeLessThan(first);
+    // Entries whose fields come in another order.
+    const entries = { ...heartbeat, entries: [{ term: 3, command: 100 }, { command: 'x', term: 3 }] };
+    const inOrder = { ...heartbeat, entries: [{ term: 3, command: 100 }, { term: 3, command: 'x' }] };
+    expect(sizer.requestSize('AppendEntries', inOrder)).toBe(sizer.requestSize('AppendEntries', entries));
+    expect(sizer.requestSize('AppendEntries', entries)).toBe(gobRequestSize('AppendEntries', inOrder));
+  });
 });
