@@ -402,6 +402,9 @@ function uintSize(u: number): number {
   if (u < 0x1_0000_0000) return 5;
   if (u < 0x100_0000_0000) return 6;
   if (u < 0x1_0000_0000_0000) return 7;
+  // Up to 2^56, and 2^64: an int53 command, zig-zagged, is up to 2^54.
+  if (u < 0x100_0000_0000_0000) return 8;
+  if (u < 2 ** 64) return 9;
   let bytes = 1;
   // Division, not shifts: sizes and zig-zagged ints exceed 32 bits.
   for (let x = Math.floor(u / 256); x > 0; x = Math.floor(x / 256)) bytes++;

@@ -198,6 +198,10 @@ export class RaftCore {
   /** Hands over everything the driver must do since the last call, and starts afresh. */
   takeReady(): Ready {
     const ready = this.ready;
+    // Many inputs ask for nothing (a heartbeat's reply that moves nothing):
+    // the driver then gets the empty Ready itself, which it only reads, and
+    // no fresh one is made.
+    if (this.lastApplied === this.commitIndex && isEmpty(ready)) return ready;
     this.ready = emptyReady();
     for (let i = this.lastApplied + 1; i <= this.commitIndex; i++) {
       ready.committed.push({ kind: 'command', index: i, command: this.raftLog.entry(i).command });
@@ -581,6 +585,10 @@ export function majorityMatch(matchIndex: readonly number[]): number {
     if (reached >= quorum) best = candidate;
   }
   return best;
+}
+
+function isEmpty(ready: Ready): boolean {
+  return !ready.persist && !ready.persistSnapshot && !ready.resetElectionTimer && !ready.replicate && ready.messages.length === 0 && ready.committed.length === 0;
 }
 
 function emptyReady(): Ready {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GobSizer, gobReplySize, gobRequestSize } from '../../src/labrpc/gob-size.js';
+import { GobSizer, gobReplySize, gobRequestSize, gobSize } from '../../src/labrpc/gob-size.js';
 
 // The sizes below were measured with Go's encoding/gob (Go 1.19), encoding
 // each value with a fresh gob.NewEncoder as labrpc does, for the structs a lab
@@ -88,5 +88,24 @@ describe('gob sizes', () => {
     const inOrder = { ...heartbeat, entries: [{ term: 3, command: 100 }, { term: 3, command: 'x' }] };
     expect(sizer.requestSize('AppendEntries', inOrder)).toBe(sizer.requestSize('AppendEntries', entries));
     expect(sizer.requestSize('AppendEntries', entries)).toBe(gobRequestSize('AppendEntries', inOrder));
+  });
+
+  it('an int takes one byte below 64 in magnitude, else a count byte and its zig-zagged bytes, up to 2^53 and past', () => {
+    // gob's int: zig-zag (2i, or -2i - 1), then one byte below 128, else a byte count and the big-endian bytes.
+    const expected = (i: number): number => {
+      let z = i >= 0 ? 2n * BigInt(i) : -2n * BigInt(i) - 1n;
+      if (z < 128n) return 1;
+      let bytes = 0;
+      for (; z > 0n; z >>= 8n) bytes++;
+      return 1 + bytes;
+    };
+    const base = gobSize(0, 'int') - expected(0);
+    for (let k = 0; k <= 62; k++) {
+      for (const i of [2 ** k, 2 ** k - 1, -(2 ** k), -(2 ** k) + 1, 2 ** k + 2 ** Math.max(0, k - 1)]) {
+        // Past 2^53 only the values a double holds exactly, and whose zig-zag it holds too.
+        if (!Number.isSafeInteger(i) && !(i > 0 && i === 2 ** k)) continue;
+        expect(gobSize(i, 'int') - base, String(i)).toBe(expected(i));
+      }
+    }
   });
 });
