@@ -54,7 +54,10 @@ export class HardStateEncoder {
     header.varint(state.log[0]!.term);
     header.varint(state.log.length - 1);
     const start = HEADER_BYTES_MAX - header.pos;
-    body.buf.set(header.buf.subarray(0, header.pos), start);
+    // Byte by byte: cheaper for a few dozen bytes than a view to copy from.
+    const from = header.buf;
+    const to = body.buf;
+    for (let i = 0; i < header.pos; i++) to[start + i] = from[i]!;
     // A plain Uint8Array, not a Buffer: its slice() copies, as a caller keeping the bytes expects.
     return new Uint8Array(body.buf.buffer, body.buf.byteOffset + start, body.pos - start);
   }

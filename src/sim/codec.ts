@@ -57,7 +57,9 @@ export class ByteWriter {
   private keyCount = 0;
 
   constructor(capacity: number) {
-    this.buf = Buffer.allocUnsafeSlow(Math.max(capacity, 16));
+    // A small first buffer comes from Node's shared pool: a writer per peer
+    // (persist.ts) then costs no allocation of memory of its own.
+    this.buf = Buffer.allocUnsafe(Math.max(capacity, 16));
   }
 
   ensure(extra: number): void {
