@@ -17,8 +17,9 @@ import { CodecError } from './codec.js';
 export function copyValue(value: unknown): unknown {
   switch (typeof value) {
     case 'number':
-      // `value + 0` is 0 for -0 and the number itself otherwise.
-      return value + 0;
+      // -0 equals 0, and becomes it; any other number is handed on as it is
+      // (arithmetic on it could box a fresh copy of a large one).
+      return value === 0 ? 0 : value;
     case 'string':
       return wellFormed(value);
     case 'boolean':
