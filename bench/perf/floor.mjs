@@ -7,8 +7,8 @@
 //     with about as many timers pending as a 5-peer run keeps, beside a
 //     retained heap of `--heap-mb` MB of small objects, so that the
 //     collector has as much to walk as in a run;
-//   - rpcs: `--rpcs` calls through the lab's network (labrpc: encoding on
-//     send, decoding on delivery, gob sizes, the hop events, on a reliable
+//   - rpcs: `--rpcs` calls through the lab's network (labrpc: the copy of
+//     each request and reply, gob sizes, the hop events, on a reliable
 //     network) between five servers whose handlers only answer,
 //     RequestVotes and AppendEntries in the pass's proportions, the latter
 //     with `--entries` entries.

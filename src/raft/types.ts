@@ -19,8 +19,8 @@ import type { Random } from '../sim/random.js';
  *   simulated run each fails the run at once, naming the call and the fix.
  * - Everything is synchronous: a handler returns its reply, a timer callback
  *   runs to the end. There is nothing to lock, and no `await` is needed.
- * - RPC arguments and replies are plain data, because the network encodes
- *   them on send and decodes them on delivery: numbers,
+ * - RPC arguments and replies are plain data, because the network copies
+ *   them as they are sent, as encoding and decoding them would: numbers,
  *   strings, booleans, null, undefined, Uint8Array, arrays and plain objects
  *   of these. Class instances, Maps, Sets, functions and bigints cannot be
  *   sent. Peers therefore never share an object, as separate Go processes
@@ -227,7 +227,7 @@ export interface RaftPeer {
   /**
    * The RPC methods the network dispatches to, by name: `RequestVote` and
    * `AppendEntries`, and for part 2D a method of your choice, say
-   * `InstallSnapshot`. Each takes the decoded arguments and returns the
+   * `InstallSnapshot`. Each takes a copy of the arguments and returns the
    * reply, synchronously. The table must be complete when `make` returns;
    * the network keeps it from then on.
    */

@@ -1,9 +1,10 @@
 /**
- * A compact binary encoding for the plain values that cross the simulated
- * network and go to the persister: numbers, strings, booleans, null,
- * undefined, byte arrays, arrays and plain objects. Encoding on send and
- * decoding on delivery is what keeps peers from sharing objects; the lab's
- * byte counts are gob's sizes (labrpc/gob-size.ts), not these.
+ * A compact binary encoding for plain values: numbers, strings, booleans,
+ * null, undefined, byte arrays, arrays and plain objects. The persister's
+ * state, the 2D service's snapshots, the event trace's digests and strict
+ * mode's comparisons go through it; the network copies messages with the
+ * same result and refusals, without the bytes (copy.ts). The lab's byte
+ * counts are gob's sizes (labrpc/gob-size.ts), not these.
  *
  * The format is a tag byte per value; integers are LEB128 varints, strings
  * are UTF-8 with a varint length, objects list their keys in order. A key
@@ -11,8 +12,8 @@
  * appears in a value; then 2k + 1 for the k-th key so written. An
  * AppendEntries names `term` and `command` once, not once per entry.
  *
- * Every message of a run goes through here twice, so the hot paths are
- * written for speed: one reusable buffer to encode into, encodings handed
+ * Every save of a run goes through here, so the hot paths are written for
+ * speed: one reusable buffer to encode into, encodings handed
  * out as views of a shared slab, short strings decoded through a table of
  * those already seen.
  */
