@@ -31,7 +31,7 @@
  * - Everything is synchronous: a handler returns its reply, a reply arrives
  *   in a callback. There are no locks and nothing to await.
  * - RPC arguments and replies are plain data (numbers, strings, booleans,
- *   arrays, plain objects, Uint8Array): the network copies them as bytes.
+ *   arrays, plain objects, Uint8Array): the network deep-copies them.
  * - Save with persist() before replying to an RPC or sending anything that
  *   depends on the state you saved.
  * - Treat log entries as values: replace an entry, never change one in
