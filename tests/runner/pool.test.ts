@@ -58,6 +58,16 @@ describe.runIf(existsSync(WORKER_ENTRY))('createPool (built)', () => {
     expect(b.lines.some((line) => / (VOTE|LEAD|TERM) S\d/.test(line))).toBe(true);
   });
 
+  it('starts one thread first, and the others once it has loaded the worker module, then uses them all', async () => {
+    pool = createPool({ workers: 3, workerFile: fixture('load-times-worker.mjs') });
+    const runs = await Promise.all([0, 1, 2].map((k) => runLogged(pool!, { ...task, k })));
+    const threads = runs.map((run) => JSON.parse(run.error!) as { threadId: number; loadStartedMs: number; loadedMs: number });
+    // Each run is still going when the next is handed over, so each needs a thread of its own.
+    expect(new Set(threads.map((thread) => thread.threadId)).size).toBe(3);
+    const [first, ...others] = threads;
+    for (const other of others) expect(other.loadStartedMs).toBeGreaterThanOrEqual(first!.loadedMs);
+  });
+
   it('turns an error the built worker throws (an unknown test) into a failed run', async () => {
     pool = createPool({ workers: 1 });
     const unknown = await runLogged(pool, { ...task, test: 'TestNoSuchTest' });
