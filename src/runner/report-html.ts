@@ -2,8 +2,9 @@
  * The HTML report (`--html`, `raft-dstest report`): one self-contained page
  * with the summary table, every failing run with its error, seed, replay
  * command and log, and the timeline of each run that has one. The viewer's
- * script and stylesheet (bundled from src/viewer at build time) and the
- * timelines' data are inlined, so the file opens from disk with no network.
+ * script and stylesheet (dist/viewer/timeline.js and report.css, bundled at
+ * build time) and the timelines' data are inlined, so the file opens from
+ * disk with no network.
  *
  * Everything that comes from a run (test names, errors, paths, log lines)
  * is text: it is escaped into the HTML, or embedded as JSON that the viewer
@@ -12,7 +13,7 @@
 import type { Timeline } from '../harness/timeline.js';
 import type { JsonReport, RunRecord } from './report-json.js';
 
-/** The id of the script element holding the timelines; the viewer (src/viewer/main.ts) reads the same. */
+/** The id of the script element holding the timelines; the viewer script (dist/viewer/timeline.js) reads the same. */
 export const TIMELINES_ELEMENT_ID = 'raft-dstest-timelines';
 
 export interface HtmlRun {
