@@ -58,6 +58,7 @@ export function headline(results) {
     'strict CPU / plain': results.strict?.overhead,
     'determinism check CPU / plain': results.determinism?.overhead,
     'first run ms at -p 4': results.startup?.firstRunMs,
+    'first run ms at -p 4 since the command line started': results.startup?.cli?.firstRunSinceProcessStartMs,
     'seed command peak RSS MB, -p 16 -n 20': results.peakRssMbAt16,
     'floor: event loop CPU ms': results.floor?.eventLoop.cpuMs,
     'floor: network CPU ms': results.floor?.rpcs.cpuMs,
@@ -86,20 +87,24 @@ export function compare(baseline, current) {
   });
 }
 
-/** The issue's targets: half the baseline's CPU per pass, 60 MB per worker (so that -p 16 fits in 1 GB), first run under 300 ms. */
+/**
+ * The issue's targets: half the baseline's CPU per pass, 60 MB per worker (so
+ * that -p 16 fits in 1 GB), first run under 300 ms after the command line
+ * started (after the pool was made, for results from before that was measured).
+ */
 export const TARGETS = { cpuPerPassRatioMax: 0.5, peakRssMbMax: 60, peakRssMbAt16Max: 1024, firstRunMsMax: 300 };
 
 /** Each target with the figure it is checked on and whether it is met (undefined: not measured). */
 export function checkTargets(baseline, current, targets = TARGETS) {
   const cpuRatio = current.plain && baseline.plain ? current.plain.cpuMsPerPass / baseline.plain.cpuMsPerPass : undefined;
   const perWorker = current.perWorkerRssMb;
-  const first = current.startup?.firstRunMs;
+  const first = current.startup?.cli?.firstRunSinceProcessStartMs ?? current.startup?.firstRunMs;
   const met = (value, max) => (value === undefined ? undefined : value <= max);
   return [
     { target: `CPU per pass ≤ ${targets.cpuPerPassRatioMax}× the baseline's`, value: cpuRatio, met: met(cpuRatio, targets.cpuPerPassRatioMax) },
     { target: `peak RSS per worker ≤ ${targets.peakRssMbMax} MB`, value: perWorker, met: met(perWorker, targets.peakRssMbMax) },
     { target: `peak RSS at -p 16 ≤ ${targets.peakRssMbAt16Max} MB`, value: current.peakRssMbAt16, met: met(current.peakRssMbAt16, targets.peakRssMbAt16Max) },
-    { target: `first run at -p 4 < ${targets.firstRunMsMax} ms`, value: first, met: first === undefined ? undefined : first < targets.firstRunMsMax },
+    { target: `first run at -p 4 < ${targets.firstRunMsMax} ms after the command line started`, value: first, met: first === undefined ? undefined : first < targets.firstRunMsMax },
   ];
 }
 

@@ -4,7 +4,7 @@
  * frames or escape codes). Failures are announced as they happen, each with
  * the path of its log.
  */
-import ora, { type Ora } from 'ora';
+import type { Options as SpinnerOptions, Ora } from 'ora';
 import type { RunResult } from '../runner/protocol.js';
 import { shellWord } from '../runner/shell-words.js';
 import type { StressProgress } from '../runner/stress.js';
@@ -224,6 +224,9 @@ export class PlainProgress extends TickingProgress {
 /** How often the spinner's text is brought up to date. */
 const SPINNER_TEXT_MS = 250;
 
+/** ora's default export: makes a spinner. */
+export type MakeSpinner = (options: SpinnerOptions) => Ora;
+
 /** For a terminal: one spinner line, rewritten in place, with announcements printed above it. */
 export class SpinnerProgress extends TickingProgress {
   private spinner: Ora | undefined;
@@ -231,6 +234,7 @@ export class SpinnerProgress extends TickingProgress {
   constructor(
     deps: ProgressDeps,
     private readonly color: boolean,
+    private readonly ora: MakeSpinner,
   ) {
     super(deps, SPINNER_TEXT_MS);
   }
@@ -246,7 +250,7 @@ export class SpinnerProgress extends TickingProgress {
   }
 
   protected begin(): void {
-    this.spinner = ora({
+    this.spinner = this.ora({
       text: this.line(),
       stream: this.deps.stream,
       isEnabled: true,
@@ -283,6 +287,9 @@ export interface ReporterChoice extends ProgressDeps {
   plainIntervalMs: number;
 }
 
-export function createProgressReporter(choice: ReporterChoice): ProgressReporter {
-  return choice.animate ? new SpinnerProgress(choice, choice.color) : new PlainProgress(choice, choice.plainIntervalMs);
+/** The reporter for the terminal; ora (some 50 ms of loading) only when there is a spinner to draw. */
+export async function createProgressReporter(choice: ReporterChoice): Promise<ProgressReporter> {
+  if (!choice.animate) return new PlainProgress(choice, choice.plainIntervalMs);
+  const { default: ora } = await import('ora');
+  return new SpinnerProgress(choice, choice.color, ora);
 }

@@ -76,7 +76,7 @@ async function runRounds(options: StressOptions, deps: StressCommandDeps, sessio
   if (sessionOptions.defaultWorkers) deps.stdout.write(`workers: ${options.workers}, the machine's available parallelism (-p to choose)\n`);
   for (const line of checkLines(options.settings)) deps.stdout.write(`${line}\n`);
 
-  const reporter = createProgressReporter({
+  const reporter = await createProgressReporter({
     stream: deps.stdout,
     animate: deps.animate,
     color: deps.color,

@@ -5,8 +5,8 @@
  * rules of the lab suite's own names (a part, `all`, a name, a regular
  * expression).
  */
-import { execa } from 'execa';
 import { BadInputError } from './bad-input.js';
+import { loadExeca } from './load-execa.js';
 import { PARTS } from '../suite/registry.js';
 import { InvalidTestPatternError, selectTests, UnknownTestArgumentError } from './select.js';
 
@@ -30,6 +30,7 @@ export class GoTestsError extends BadInputError {
 
 /** The test names `go test -list .` prints, in its order. */
 export async function listGoTests(cwd: string = process.cwd()): Promise<string[]> {
+  const { execa } = await loadExeca();
   const listed = await execa('go', ['test', '-list', '.'], { cwd, reject: false, all: true, stdin: 'ignore' });
   if ((listed as { code?: string }).code === 'ENOENT') {
     throw new GoTestsError('--go needs the go command, but "go" was not found on PATH');

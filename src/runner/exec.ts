@@ -11,9 +11,9 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { execa } from 'execa';
 import { formatDuration } from './duration.js';
 import { isGoCommand } from './exec-go.js';
+import { loadExeca } from './load-execa.js';
 import { GoFailureReader } from './go-failure.js';
 import { failedRun, interruptedRun, RunCancelledError, type PoolOptions, type RunLogSink, type RunPool } from './pool.js';
 import type { RunResult, RunTask } from './protocol.js';
@@ -132,6 +132,7 @@ export function createExecPool(options: PoolOptions): RunPool {
     async run(task, log, signal) {
       if (signal?.aborted) throw new RunCancelledError(`run ${task.test} #${task.k} cancelled`);
       const startedMs = performance.now();
+      const { execa } = await loadExeca();
       // Output is streamed to the log as it comes, never gathered in memory:
       // a command may print any amount, and none of it is lost at a timeout.
       const child = execa(command, {

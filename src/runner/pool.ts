@@ -41,8 +41,30 @@ export class RunCancelledError extends Error {
 // from dist/: a worker thread loads JavaScript only.
 /** The file piscina loads: a CommonJS entry that import()s the worker module (see worker-entry.cts). */
 export const WORKER_ENTRY = new URL('../../dist/runner/worker-entry.cjs', import.meta.url);
-/** The worker module that does lab runs unless PoolOptions names another. */
-export const DEFAULT_WORKER = new URL('../../dist/runner/worker.js', import.meta.url);
+/**
+ * The worker module that does lab runs unless PoolOptions names another:
+ * worker.ts bundled at build time (scripts/build-bundle.mjs), which a
+ * starting thread loads in about half the time of the ~60 modules it joins.
+ */
+export const DEFAULT_WORKER = new URL('../../dist/bundle/worker.js', import.meta.url);
+/**
+ * The same worker as the separate modules tsc wrote: slower to load, but a
+ * CPU profile (--cpu-prof) then names each function's own file (raft/core.js),
+ * where the bundle's would name one chunk for them all.
+ */
+export const SEPARATE_MODULES_WORKER = new URL('../../dist/runner/worker.js', import.meta.url);
+
+/**
+ * What a thread posts to the pool once it has loaded the worker module
+ * (worker-entry.cts, which cannot import this ES module, spells it out too).
+ */
+export const WORKER_LOADED_MESSAGE = 'raft-dstest: worker loaded';
+
+/**
+ * The longest the other threads wait for the first to load before they start
+ * anyway: only a worker module that hangs as it loads comes near it.
+ */
+export const FIRST_THREAD_HEAD_START_MAX_MS = 1_000;
 
 /** What a thread may take to start and load before the run's own time limit begins to count. */
 export const THREAD_START_ALLOWANCE_MS = 60_000;
@@ -73,13 +95,23 @@ export interface PoolOptions {
   exec?: string;
 }
 
+/**
+ * One thread starts first and takes the first run; the others start once it
+ * has loaded the worker module. A starting thread spends tens of ms of CPU on
+ * Node's bootstrap and on loading the worker, and -p 4's four threads
+ * starting together on two cores slowed each other so that the first result
+ * waited for all of them. Piscina starts a thread for a run handed over while
+ * every thread is busy, up to `workers`, and keeps it: after the start the
+ * pool is a fixed one, as before.
+ */
 export function createPool(options: PoolOptions): RunPool {
   const piscina = new Piscina<RunTask, RunResult>({
     filename: WORKER_ENTRY.href,
     workerData: { module: (options.workerFile ?? DEFAULT_WORKER).href },
-    // A fixed number of threads: spawning on demand would only add jitter to the timings.
-    minThreads: options.workers,
+    minThreads: 1,
     maxThreads: options.workers,
+    // A thread, once started, stays: ending idle ones would only add jitter to the timings.
+    idleTimeout: Infinity,
     // Queue without limit: the runner itself never has more than `workers` runs in flight.
     maxQueue: Number.MAX_SAFE_INTEGER,
     // A run that allocates without bound ends its own thread, not the host.
@@ -88,6 +120,7 @@ export function createPool(options: PoolOptions): RunPool {
   // Piscina reports a thread that dies while it has no task as an 'error' event of the pool;
   // there is no run to fail then, and an unheard 'error' would take the runner down.
   piscina.on('error', () => {});
+  const firstThread = new FirstThreadGate(piscina);
   const timeoutMs = options.timeoutMs;
   const allowanceMs = options.threadStartAllowanceMs ?? THREAD_START_ALLOWANCE_MS;
 
@@ -120,7 +153,10 @@ export function createPool(options: PoolOptions): RunPool {
         }
       };
       if (timeoutMs !== undefined && timeoutMs !== 0) timer = setTimeout(check, timeoutMs);
+      const first = firstThread.claim();
       try {
+        // A run aborted while it waits goes on to piscina, which refuses it as it refuses one aborted in its queue.
+        if (!first) await firstThread.opened(abort.signal);
         const result = await piscina.run({ ...task, log: log.shared }, { signal: abort.signal, transferList: [log.shared.port] });
         await log.finish();
         return result;
@@ -137,12 +173,62 @@ export function createPool(options: PoolOptions): RunPool {
         if (signal?.aborted) return interruptedRun(task, signal, wallMs);
         return failedRun(task, describeWorkerFailure(error), wallMs);
       } finally {
+        // The first run over, however it went, the other threads start whether or not its thread said it loaded.
+        if (first) firstThread.open();
         clearTimeout(timer);
         signal?.removeEventListener('abort', onCancel);
       }
     },
-    destroy: () => piscina.destroy(),
+    destroy: () => {
+      firstThread.open();
+      return piscina.destroy();
+    },
   };
+}
+
+/** Holds every run but the first back until the first run's thread has loaded the worker module (see createPool). */
+class FirstThreadGate {
+  private claimed = false;
+  private isOpen = false;
+  private readonly waiters = new Set<() => void>();
+  private readonly headStartTimer: NodeJS.Timeout;
+
+  constructor(piscina: Piscina) {
+    piscina.on('message', (message: unknown) => {
+      if (message === WORKER_LOADED_MESSAGE) this.open();
+    });
+    this.headStartTimer = setTimeout(() => this.open(), FIRST_THREAD_HEAD_START_MAX_MS);
+    // Waiting for a thread must never keep the process alive on its own.
+    this.headStartTimer.unref();
+  }
+
+  /** True for the run that goes first, which then need not wait. */
+  claim(): boolean {
+    if (this.claimed || this.isOpen) return false;
+    this.claimed = true;
+    return true;
+  }
+
+  /** Resolves once the gate is open, or at once when `signal` aborts. */
+  opened(signal: AbortSignal): Promise<void> {
+    if (this.isOpen || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.waiters.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.waiters.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  open(): void {
+    if (this.isOpen) return;
+    this.isOpen = true;
+    clearTimeout(this.headStartTimer);
+    for (const waiter of [...this.waiters]) waiter();
+  }
 }
 
 /** A failed run whose worker could not report it. */

@@ -12,7 +12,7 @@ import { LogWriter, type LogOutcome } from './logs.js';
 import type { OutputFiles } from './output-files.js';
 import { planRuns, plannedRunCount } from './plan.js';
 import { createExecPool } from './exec.js';
-import { createPool, RunCancelledError, type PoolOptions, type RunLogSink, type RunPool } from './pool.js';
+import { createPool, RunCancelledError, SEPARATE_MODULES_WORKER, type PoolOptions, type RunLogSink, type RunPool } from './pool.js';
 import type { RunResult, RunTask } from './protocol.js';
 import { runMode, type RunMode, type RunSettings } from './settings.js';
 import { RunningStats } from './stats.js';
@@ -220,6 +220,7 @@ export async function stress(options: StressOptions, deps: StressDeps = {}): Pro
     if (options.heapLimitMb !== undefined) poolOptions.heapLimitMb = options.heapLimitMb;
     if (settings.exec !== undefined) poolOptions.exec = settings.exec;
     if (deps.workerFile !== undefined) poolOptions.workerFile = deps.workerFile;
+    else if (settings.cpuProfileDir !== undefined) poolOptions.workerFile = SEPARATE_MODULES_WORKER;
     const create = deps.createPool ?? (settings.exec === undefined ? createPool : createExecPool);
     const pool = create(poolOptions);
     try {

@@ -9,7 +9,10 @@
  * this one, and this one import()s the real worker, an ES module, once per
  * thread. Which module that is comes in the pool's workerData.
  */
-import { workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+
+/** Tells the pool this thread has loaded (pool.ts's WORKER_LOADED_MESSAGE), so the other threads may start. */
+const LOADED_MESSAGE = 'raft-dstest: worker loaded';
 
 type Handler = (task: unknown) => Promise<unknown>;
 
@@ -18,6 +21,7 @@ let handler: Promise<Handler> | undefined;
 function load(): Promise<Handler> {
   const { module } = workerData as { module: string };
   return import(module).then((loaded: { default?: unknown }) => {
+    parentPort?.postMessage(LOADED_MESSAGE);
     if (typeof loaded.default !== 'function') throw new TypeError(`${module} has no default export to run tasks with`);
     return loaded.default as Handler;
   });

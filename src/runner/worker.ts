@@ -6,12 +6,16 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { REGISTRY, type LabTest } from '../suite/registry.js';
 import { runLabTest } from '../suite/run-test.js';
-import { cpuProfileName, startCpuProfile } from './cpu-profile.js';
 import { installTraps } from '../sim/real-clock.js';
-import { loadRaftFactory } from './raft-module.js';
 import { SharedLogWriter } from './log-stream.js';
 import type { RunResult, RunTask } from './protocol.js';
 import { checksDeterminism } from './settings.js';
+
+// --raft and --cpu-prof bring in their modules (the inspector, the log
+// files' naming, the probe) when a run first asks for them: a thread loads
+// only what the runs it is given need, and most need neither.
+const loadRaftModules = () => import('./raft-module.js');
+const loadCpuProfiles = () => import('./cpu-profile.js');
 
 /**
  * A worker that runs the given tests. The default export runs the registry's;
@@ -27,9 +31,10 @@ export function createRunTask(tests: readonly LabTest[]): (task: RunTask) => Pro
       const { settings } = task;
       // Before the user's module loads, so that one keeping Math.random or Date.now aside (`const draw = Math.random`) keeps the trap.
       if (!settings.realtime) installTraps();
-      const raft = settings.raftModule === undefined ? undefined : await loadRaftFactory(settings.raftModule);
+      const raft = settings.raftModule === undefined ? undefined : await (await loadRaftModules()).loadRaftFactory(settings.raftModule);
       // A replay for a timeline is the same run again: its profile would say nothing new.
-      const profiler = settings.cpuProfileDir === undefined || task.timeline ? undefined : await startCpuProfile();
+      const profiles = settings.cpuProfileDir === undefined || task.timeline ? undefined : await loadCpuProfiles();
+      const profiler = await profiles?.startCpuProfile();
       // The run's time limit counts from here, not from the thread's start.
       stream?.started();
       const startedMs = performance.now();
@@ -47,8 +52,8 @@ export function createRunTask(tests: readonly LabTest[]): (task: RunTask) => Pro
         tests,
       );
       const wallMs = performance.now() - startedMs;
-      if (profiler !== undefined) {
-        const path = join(settings.cpuProfileDir!, cpuProfileName(task.test, task.k));
+      if (profiles !== undefined && profiler !== undefined) {
+        const path = join(settings.cpuProfileDir!, profiles.cpuProfileName(task.test, task.k));
         await profiler.stop(path).catch((error: unknown) => {
           throw new Error(`could not write the run's CPU profile ${path}: ${error instanceof Error ? error.message : String(error)}`);
         });

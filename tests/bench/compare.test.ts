@@ -48,6 +48,9 @@ describe('the benchmark arithmetic', () => {
     expect(met.map((t: { met: boolean }) => t.met)).toEqual([true, true, true, true]);
     const missed = checkTargets(baseline, { plain: { cpuMsPerPass: 151 }, perWorkerRssMb: 61, peakRssMbAt16: 1025, startup: { firstRunMs: 300 } });
     expect(missed.map((t: { met: boolean }) => t.met)).toEqual([false, false, false, false]);
+    // The command line's figure, from its process's start, is the one checked where it was measured.
+    const viaCli = checkTargets(baseline, { startup: { firstRunMs: 100, cli: { firstRunSinceProcessStartMs: 300 } } });
+    expect(viaCli.at(-1)).toMatchObject({ value: 300, met: false });
     const unmeasured = checkTargets(baseline, { plain: { cpuMsPerPass: 100 } });
     expect(unmeasured.map((t: { met: boolean }) => t.met)).toEqual([true, undefined, undefined, undefined]);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import ora from 'ora';
 import {
   canAnimate,
   createProgressReporter,
@@ -157,7 +158,7 @@ describe('SpinnerProgress', () => {
     const out = capture();
     const timer = manualTimer();
     let nowMs = 0;
-    const progress = new SpinnerProgress({ stream: out.stream, nowMs: () => nowMs, every: timer.every }, false);
+    const progress = new SpinnerProgress({ stream: out.stream, nowMs: () => nowMs, every: timer.every }, false, ora);
     progress.start(2);
     nowMs = 2000;
     progress.runFinished({ done: 1, failed: 1, total: 2 }, 'FAIL TestA #0 (seed 1): boom — log: out/TestA_0.log');
@@ -179,8 +180,8 @@ describe('choosing a reporter', () => {
     expect(canAnimate({ isTTY: true, columns: 0, term: 'xterm' })).toBe(false);
   });
 
-  it('uses the spinner only when it may animate', () => {
-    expect(createProgressReporter({ ...deps, animate: true })).toBeInstanceOf(SpinnerProgress);
-    expect(createProgressReporter({ ...deps, animate: false })).toBeInstanceOf(PlainProgress);
+  it('uses the spinner only when it may animate', async () => {
+    expect(await createProgressReporter({ ...deps, animate: true })).toBeInstanceOf(SpinnerProgress);
+    expect(await createProgressReporter({ ...deps, animate: false })).toBeInstanceOf(PlainProgress);
   });
 });

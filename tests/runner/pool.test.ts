@@ -58,6 +58,29 @@ describe.runIf(existsSync(WORKER_ENTRY))('createPool (built)', () => {
     expect(b.lines.some((line) => / (VOTE|LEAD|TERM) S\d/.test(line))).toBe(true);
   });
 
+  it('starts one thread first, and the others once it has loaded the worker module, then uses them all', async () => {
+    pool = createPool({ workers: 3, workerFile: fixture('load-times-worker.mjs') });
+    const runs = await Promise.all([0, 1, 2].map((k) => runLogged(pool!, { ...task, k })));
+    const threads = runs.map((run) => JSON.parse(run.error!) as { threadId: number; loadStartedMs: number; loadedMs: number });
+    // Each run is still going when the next is handed over, so each needs a thread of its own.
+    expect(new Set(threads.map((thread) => thread.threadId)).size).toBe(3);
+    const [first, ...others] = threads;
+    for (const other of others) expect(other.loadStartedMs).toBeGreaterThanOrEqual(first!.loadedMs);
+  });
+
+  it('holds the other runs back while the first thread loads, yet times them out or cuts them off as runs still loading', async () => {
+    pool = createPool({ workers: 2, timeoutMs: 200, threadStartAllowanceMs: 100, workerFile: fixture('never-loading-worker.mjs') });
+    const timedOut = await Promise.all([runLogged(pool, task), runLogged(pool, { ...task, k: 4 })]);
+    expect(timedOut.map((run) => run.error)).toEqual(Array(2).fill('timed out before the run started: its thread was still loading after 300ms'));
+    await pool.destroy();
+
+    pool = createPool({ workers: 2, workerFile: fixture('never-loading-worker.mjs') });
+    const cancel = new AbortController();
+    const running = Promise.all([runLogged(pool, task, cancel.signal), runLogged(pool, { ...task, k: 4 }, cancel.signal)]);
+    setTimeout(() => cancel.abort('SIGINT'), 100);
+    for (const run of await running) expect(run.interrupted).toMatch(/^cut off by SIGINT after \d+\.\d\ds$/);
+  });
+
   it('turns an error the built worker throws (an unknown test) into a failed run', async () => {
     pool = createPool({ workers: 1 });
     const unknown = await runLogged(pool, { ...task, test: 'TestNoSuchTest' });

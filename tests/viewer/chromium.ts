@@ -8,7 +8,7 @@ import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.RAFT_DSTEST_CHROMIUM ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM_PATH);
-export const SKIP_MESSAGE = `browser tests skipped: no Chromium at ${CHROMIUM_PATH}; install Debian's chromium package (apt-get install chromium), as .ci/run does, or set RAFT_DSTEST_CHROMIUM`;
+export const SKIP_MESSAGE = `browser tests skipped: no Chromium at ${CHROMIUM_PATH}; install Debian's chromium package (apt-get install chromium; npm test tries to, as root or with password-free sudo), or set RAFT_DSTEST_CHROMIUM`;
 
 /**
  * The flags this machine needs: no sandbox (tests run as root in CI), and
