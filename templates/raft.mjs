@@ -39,11 +39,16 @@
  * - Apply committed commands in index order, each once. After a restart the
  *   service has already loaded the saved snapshot, so apply from just after it.
  * - After kill(), send nothing, apply nothing and save nothing.
+ *
+ * With `-r` (strict mode) the suite also checks the Raft invariants after
+ * every event, reading this peer through inspect(): keep it in step with
+ * the fields you add.
  */
 
 /** @typedef {import('raft-dstest').ApplyMsg} ApplyMsg */
 /** @typedef {import('raft-dstest').MakeOptions} MakeOptions */
 /** @typedef {import('raft-dstest').RaftPeer} RaftPeer */
+/** @typedef {import('raft-dstest').RaftView} RaftView */
 /** @typedef {import('raft-dstest').RaftState} RaftState */
 /** @typedef {import('raft-dstest').StartResult} StartResult */
 /** @typedef {import('raft-dstest').Timer} Timer */
@@ -212,6 +217,65 @@ export function decodeState(data) {
   return { header, log };
 }
 
+/** How many of its latest changes LogVersions remembers; a reader further behind compares the whole log. */
+const LOG_CHANGES_KEPT = 64;
+
+/**
+ * Numbers the versions of a log for inspect(), which strict mode (`-r`)
+ * calls after every event and at every save: with a version that changes
+ * exactly when the log does, and the lowest index each change touched,
+ * strict mode compares only the entries that changed, not the whole log.
+ * It finds changes by comparing entries by identity with the ones it saw
+ * last (the rule StateEncoder relies on too: replace entries, never change
+ * one in place), so there is nothing to keep up to date by hand, and no
+ * copy of the log: a view that copied the log on every call would cost
+ * strict mode a copy per event, several times a plain run.
+ */
+export class LogVersions {
+  constructor() {
+    this.version = 0;
+    /** @type {LogEntry[]} The entries seen last, by Raft index. */
+    this.seen = [];
+    this.seenBase = 0;
+    /** @type {number[]} For the latest versions, by version modulo LOG_CHANGES_KEPT: the lowest index that change touched. */
+    this.changeFrom = [];
+  }
+
+  /**
+   * The version of `log` now, a new one if it changed since the last call.
+   *
+   * @param {readonly LogEntry[]} log log[k] has index base + k; log[0] stands for the snapshot's last entry.
+   * @param {number} base
+   * @returns {number}
+   */
+  update(log, base) {
+    const lastIndex = base + log.length - 1;
+    let from = base + 1;
+    while (from <= lastIndex && this.seen[from] === log[from - base]) from++;
+    // Nothing held changed, nothing was added or removed, and the snapshot stayed: the same version.
+    if (from > lastIndex && this.seen.length === lastIndex + 1 && base === this.seenBase) return this.version;
+    for (let index = from; index <= lastIndex; index++) this.seen[index] = /** @type {LogEntry} */ (log[index - base]);
+    this.seen.length = lastIndex + 1;
+    this.seenBase = base;
+    this.version++;
+    this.changeFrom[this.version % LOG_CHANGES_KEPT] = from;
+    return this.version;
+  }
+
+  /**
+   * The lowest index whose entry may differ from the one it had at `version`.
+   *
+   * @param {number} version
+   * @returns {number}
+   */
+  changedSince(version) {
+    if (!Number.isInteger(version) || version > this.version || version < this.version - LOG_CHANGES_KEPT) return this.seenBase + 1;
+    let from = this.seen.length;
+    for (let v = version + 1; v <= this.version; v++) from = Math.min(from, /** @type {number} */ (this.changeFrom[v % LOG_CHANGES_KEPT]));
+    return from;
+  }
+}
+
 /**
  * The lab's tester lets a leader send heartbeats at most ten times a second,
  * and expects a new leader within five seconds of losing the old one.
@@ -234,6 +298,7 @@ class Raft {
     this.persister = options.persister;
     this.applyMsg = options.apply;
     this.encoder = new StateEncoder();
+    this.logVersions = new LogVersions();
     this.clock = options.clock;
     this.random = options.random;
     /** The run's log; `-v` on the command line turns on debug lines, and raft-dslogs reads them. */
@@ -277,6 +342,34 @@ class Raft {
   /** @returns {RaftState} */
   getState() {
     return { term: this.currentTerm, isLeader: this.role === 'leader' };
+  }
+
+  /**
+   * A read-only view of this peer for strict mode (`raft-dstest -r`), which
+   * reads it after every event to check the Raft invariants getState cannot
+   * show (log matching, leader completeness, what each save holds...). It
+   * reads the log in place: strict mode uses it at once. Keep it in step with
+   * your fields (2D: with lastIncludedIndex/Term); without inspect() strict
+   * mode checks less.
+   *
+   * @returns {RaftView}
+   */
+  inspect() {
+    const log = this.log;
+    const base = this.lastIncludedIndex;
+    return {
+      term: this.currentTerm,
+      role: this.role,
+      votedFor: this.votedFor,
+      commitIndex: this.commitIndex,
+      lastApplied: this.lastApplied,
+      lastIndex: base + log.length - 1,
+      snapshotIndex: base,
+      snapshotTerm: this.lastIncludedTerm,
+      entry: (index) => /** @type {LogEntry} */ (log[index - base]),
+      logVersion: this.logVersions.update(log, base),
+      logChangedSince: (version) => this.logVersions.changedSince(version),
+    };
   }
 
   /**

@@ -76,8 +76,10 @@ interface Incarnation {
   /** The log version last scanned, and the entries as they were then (by identity), by index. */
   logVersion: number | undefined;
   entries: LogEntry[];
-  /** How far the leader check got for this term and log version. */
-  leaderChecked: { term: number; logVersion: number; upTo: number } | undefined;
+  /** How far the leader check got for this term. */
+  leaderChecked: { term: number; upTo: number } | undefined;
+  /** The lowest index the log scans have found changed since the leader check, which must look again from there. */
+  leaderStaleFrom: number;
 }
 
 /**
@@ -254,7 +256,9 @@ export class InvariantChecker implements PeerObserver {
     if (view.logVersion !== durable.logVersion || snapshotIndex !== durable.snapshotIndex) {
       const terms = durable.terms;
       terms[snapshotIndex] = view.snapshotTerm ?? 0;
-      for (let index = snapshotIndex + 1; index <= view.lastIndex; index++) terms[index] = view.entry(index).term;
+      // A snapshot that moved under an unchanged version breaks the contract: take the whole log.
+      const from = view.logVersion === durable.logVersion ? snapshotIndex + 1 : changedFrom(view, durable.logVersion);
+      for (let index = from; index <= view.lastIndex; index++) terms[index] = view.entry(index).term;
       terms.length = view.lastIndex + 1;
       durable.snapshotIndex = snapshotIndex;
       durable.logVersion = view.logVersion;
@@ -538,10 +542,13 @@ export class InvariantChecker implements PeerObserver {
     const cached = inc.entries;
     const snapshotIndex = view.snapshotIndex ?? 0;
     let changed = false;
-    for (let index = snapshotIndex + 1; index <= view.lastIndex; index++) {
+    // A log shorter than before holds nothing where it ended before; the leader check must look there again.
+    inc.leaderStaleFrom = Math.min(inc.leaderStaleFrom, view.lastIndex + 1);
+    for (let index = changedFrom(view, inc.logVersion); index <= view.lastIndex; index++) {
       const entry = view.entry(index);
       // Once one entry has changed, the ones after it are checked afresh too.
       if (!changed && sameEntry(cached[index], entry)) continue;
+      if (!changed) inc.leaderStaleFrom = Math.min(inc.leaderStaleFrom, index);
       changed = true;
       cached[index] = entry;
       if (index <= inc.commitIndex) {
@@ -673,7 +680,8 @@ export class InvariantChecker implements PeerObserver {
   private checkLeaderComplete(i: number, view: RaftView): void {
     const inc = this.incarnations[i]!;
     const done = inc.leaderChecked;
-    const from = done !== undefined && done.term === view.term && done.logVersion === view.logVersion ? done.upTo + 1 : 1;
+    // The entries the log scans found unchanged since the last check in this term still pass it.
+    const from = done !== undefined && done.term === view.term ? Math.min(done.upTo + 1, inc.leaderStaleFrom) : 1;
     const upTo = this.committed.length - 1;
     // Entries the leader's snapshot covers are gone from its log; its snapshot's last one was checked on its own.
     for (let index = Math.max(from, (view.snapshotIndex ?? 0) + 1); index <= upTo; index++) {
@@ -687,7 +695,8 @@ export class InvariantChecker implements PeerObserver {
         );
       }
     }
-    inc.leaderChecked = { term: view.term, logVersion: view.logVersion, upTo };
+    inc.leaderChecked = { term: view.term, upTo };
+    inc.leaderStaleFrom = Number.POSITIVE_INFINITY;
   }
 
   private fail(invariant: Invariant, detail: string): never {
@@ -701,6 +710,19 @@ export class InvariantChecker implements PeerObserver {
 
 function emptyDurable(): Durable {
   return { term: 0, votedFor: -1, snapshotIndex: 0, terms: [0], logVersion: undefined };
+}
+
+/**
+ * The first index of the view's log that may differ from that peer's log at
+ * `logVersion`: all of it held when that version is unknown, or the view
+ * cannot tell (it has no logChangedSince, or gives no usable index).
+ */
+function changedFrom(view: RaftView, logVersion: number | undefined): number {
+  const first = (view.snapshotIndex ?? 0) + 1;
+  if (logVersion === undefined) return first;
+  if (logVersion === view.logVersion) return view.lastIndex + 1;
+  const from = view.logChangedSince?.(logVersion);
+  return typeof from === 'number' && from > first ? Math.min(from, view.lastIndex + 1) : first;
 }
 
 /** The first index in [from, to] where the view's term differs from `terms`, or undefined. */
@@ -725,7 +747,16 @@ function numberField(value: unknown, key: string): number | undefined {
 }
 
 function freshIncarnation(): Incarnation {
-  return { commitIndex: 0, lastApplied: 0, snapshotIndex: 0, restoredFrom: undefined, logVersion: undefined, entries: [], leaderChecked: undefined };
+  return {
+    commitIndex: 0,
+    lastApplied: 0,
+    snapshotIndex: 0,
+    restoredFrom: undefined,
+    logVersion: undefined,
+    entries: [],
+    leaderChecked: undefined,
+    leaderStaleFrom: Number.POSITIVE_INFINITY,
+  };
 }
 
 /** The reference Raft hands out its own entry objects, so identity settles most comparisons. */

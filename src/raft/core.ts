@@ -176,6 +176,7 @@ export class RaftCore {
       snapshotTerm: log.snapshotTerm,
       entry: (index) => log.entry(index),
       logVersion: log.version,
+      logChangedSince: (version) => log.changedSince(version),
     };
   }
 

@@ -1,5 +1,8 @@
 import type { Entry } from './messages.js';
 
+/** How many of its latest changes a log remembers for `changedSince`; an observer further behind compares the whole log. */
+const CHANGE_HISTORY = 64;
+
 /**
  * The replicated log, indexed from 1 as in the paper, holding only the
  * entries after the latest snapshot. Position 0 of the array is a sentinel
@@ -15,6 +18,8 @@ export class RaftLog {
   private changedFrom: number;
   /** Counts every change (append, truncation, compaction), so an observer can tell an unchanged log at a glance. */
   private changes = 0;
+  /** For the latest changes, by version modulo CHANGE_HISTORY: the lowest index that change made differ. */
+  private readonly changeFrom: number[] = [];
 
   constructor(entries: readonly Entry[] = [], snapshotIndex = 0, snapshotTerm = 0) {
     this.entries = [{ term: snapshotTerm, command: null }, ...entries];
@@ -67,7 +72,7 @@ export class RaftLog {
 
   append(entry: Entry): number {
     this.entries.push(entry);
-    this.changes++;
+    this.changed(this.lastIndex);
     this.changedFrom = Math.min(this.changedFrom, this.lastIndex);
     return this.lastIndex;
   }
@@ -76,7 +81,7 @@ export class RaftLog {
   truncateFrom(index: number): void {
     if (index <= this.offset) throw new RangeError(`cannot truncate at ${index}: the snapshot covers it (${this.describe()})`);
     const length = index - this.offset;
-    if (length < this.entries.length) this.changes++;
+    if (length < this.entries.length) this.changed(index);
     this.entries.length = Math.min(this.entries.length, length);
     this.changedFrom = Math.min(this.changedFrom, index);
   }
@@ -91,7 +96,8 @@ export class RaftLog {
     // A fresh array, so that the discarded entries can be collected.
     this.entries = [{ term, command: null }, ...this.entries.slice(index - this.offset + 1)];
     this.offset = index;
-    this.changes++;
+    // The entries still held are the ones held before.
+    this.changed(this.lastIndex + 1);
     this.changedFrom = Math.max(this.changedFrom, index + 1);
   }
 
@@ -99,8 +105,26 @@ export class RaftLog {
   resetTo(index: number, term: number): void {
     this.entries = [{ term, command: null }];
     this.offset = index;
-    this.changes++;
+    this.changed(index + 1);
     this.changedFrom = index + 1;
+  }
+
+  /**
+   * The lowest index whose entry may differ from the one it held (or did not
+   * hold) when `version` was current: past the last index when nothing held
+   * changed, the first held index when `version` is too old to tell.
+   */
+  changedSince(version: number): number {
+    if (!Number.isInteger(version) || version > this.changes || version < this.changes - CHANGE_HISTORY) return this.offset + 1;
+    let from = this.lastIndex + 1;
+    for (let v = version + 1; v <= this.changes; v++) from = Math.min(from, this.changeFrom[v % CHANGE_HISTORY]!);
+    return from;
+  }
+
+  /** Counts a change that makes the entries from `from` on differ. */
+  private changed(from: number): void {
+    this.changes++;
+    this.changeFrom[this.changes % CHANGE_HISTORY] = from;
   }
 
   /** The first index holding `term`, searching back from `index` (which holds it) to the first held entry. */

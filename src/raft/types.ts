@@ -186,6 +186,14 @@ export interface RaftView {
    * identical entries.
    */
   readonly logVersion: number;
+  /**
+   * Optional: the lowest index whose entry may differ from the one the log
+   * held (or did not hold) at an earlier `logVersion` of this peer; past
+   * `lastIndex` when none does, and `snapshotIndex + 1` (or less) when the
+   * peer cannot tell. With it the checker compares only a changed log's
+   * tail; without it, the whole log after each change.
+   */
+  logChangedSince?(logVersion: number): number;
 }
 
 /** One Raft peer, as `make` returns it. */

@@ -34,6 +34,18 @@ async function savesPerRun(raft: string): Promise<Map<string, { saves: number | 
 }
 
 describe.runIf(built)('a student Raft written from the skeleton', () => {
+  it("is read by strict mode through the skeleton's inspect(), as through one that copies its log: both pass, and a log matching bug is caught", async () => {
+    const strict = (raft: string) => raftDstest(['--raft', fixture(raft), 'TestFigure8Unreliable2C', '-n', '2', '-p', '2', '--seed', '1', '-r', '-o', join(dir, raft)]);
+    for (const raft of ['student-raft.mjs', 'student-copying-view-raft.mjs']) {
+      const { code, stdout } = await strict(raft);
+      expect(stdout, raft).toContain('2/2 runs, 0 failed');
+      expect(code, raft).toBe(0);
+    }
+    const { code, stdout } = await strict('student-stale-tail-raft.mjs');
+    expect(stdout).toMatch(/FAIL TestFigure8Unreliable2C #\d \(seed \d\): strict mode: log matching violated at/);
+    expect(code).toBe(1);
+  });
+
   it('passes 2C and 2D saving through StateEncoder, with the same saves as whole-state JSON and fewer bytes in them', async () => {
     const encoded = await savesPerRun('student-raft.mjs');
     const json = await savesPerRun('student-json-raft.mjs');

@@ -17,10 +17,15 @@ class FakePeer implements RaftPeer {
   snapshotIndex = 0;
   snapshotTerm = 0;
   logVersion = 0;
+  /** For each log version, the lowest index that change made differ (what logChangedSince tells). */
+  readonly changeFrom: number[] = [];
+  /** How many entries the checker has read through the view. */
+  entryReads = 0;
   readonly handlers = {};
   inspect?: () => RaftView;
 
-  constructor(view = true) {
+  /** `tellsChanges` offers logChangedSince in the view, as the reference Raft does. */
+  constructor(view = true, tellsChanges = false) {
     if (view) {
       this.inspect = () => ({
         term: this.term,
@@ -33,9 +38,11 @@ class FakePeer implements RaftPeer {
         snapshotTerm: this.snapshotTerm,
         entry: (index: number) => {
           if (index <= this.snapshotIndex) throw new RangeError(`index ${index} is compacted`);
+          this.entryReads++;
           return this.entries[index - this.snapshotIndex - 1]!;
         },
         logVersion: this.logVersion,
+        ...(tellsChanges ? { logChangedSince: (version: number) => Math.min(...this.changeFrom.slice(version + 1)) } : {}),
       });
     }
   }
@@ -57,17 +64,21 @@ class FakePeer implements RaftPeer {
     this.entries = this.entries.slice(index - this.snapshotIndex);
     this.snapshotIndex = index;
     this.snapshotTerm = term;
-    this.logVersion++;
+    this.changeFrom[++this.logVersion] = this.snapshotIndex + this.entries.length + 1;
   }
 
+  /** Sets the log after the snapshot; entries equal to the ones they replace are kept as they were. */
   setLog(...entries: [term: number, command: unknown][]): void {
-    this.entries = entries.map(([term, command]) => ({ term, command }));
-    this.logVersion++;
+    const before = this.entries;
+    this.entries = entries.map(([term, command], k) => (before[k]?.term === term && before[k].command === command ? before[k] : { term, command }));
+    let k = 0;
+    while (k < entries.length && this.entries[k] === before[k]) k++;
+    this.changeFrom[++this.logVersion] = this.snapshotIndex + k + 1;
   }
 }
 
-function cluster(n: number, view = true) {
-  const peers: (FakePeer | undefined)[] = Array.from({ length: n }, () => new FakePeer(view));
+function cluster(n: number, view = true, tellsChanges = false) {
+  const peers: (FakePeer | undefined)[] = Array.from({ length: n }, () => new FakePeer(view, tellsChanges));
   let nowMs = 1234.5;
   const checker = new InvariantChecker({ peers, nowMs: () => nowMs });
   // A correct peer saves what it changed before its event ends; these peers "save" at every check.
@@ -159,6 +170,41 @@ describe('InvariantChecker, on peers set by hand', () => {
     peers[0]!.logVersion++;
     expect(violation(() => check()).invariant).toBe('log matching');
   });
+
+  it('with logChangedSince, compares only the tail of a log that the view says changed, and still catches what is wrong there', () => {
+    const { peers, check } = cluster(2, true, true);
+    peers[0]!.setLog([1, 'a'], [1, 'b'], [1, 'c']);
+    peers[1]!.setLog([1, 'a'], [1, 'b']);
+    check();
+    const reads = peers[1]!.entryReads;
+    peers[1]!.setLog([1, 'a'], [1, 'b'], [1, 'c']);
+    check();
+    // Index 3 for the save and for the scan, and index 2's term before it: not entries 1 and 2 again.
+    expect(peers[1]!.entryReads - reads).toBe(3);
+    peers[1]!.setLog([1, 'a'], [1, 'b'], [1, 'c'], [2, 'x']);
+    peers[0]!.setLog([1, 'a'], [1, 'b'], [1, 'c'], [2, 'y']);
+    expect(violation(() => check()).message).toContain('S0 and S1 both hold index 4 in term 2, with different commands "y" and "x"');
+  });
+
+  for (const tellsChanges of [false, true]) {
+    it(`leader completeness: a leader that loses a committed entry in its own term, after it was checked${tellsChanges ? ' (logChangedSince)' : ''}`, () => {
+      const { peers, check } = cluster(3, true, tellsChanges);
+      for (const p of peers) {
+        p!.term = 1;
+        p!.setLog([1, 'a'], [1, 'b']);
+      }
+      peers[2]!.commitIndex = 2;
+      check();
+      peers[0]!.term = 2;
+      peers[0]!.role = 'leader';
+      peers[0]!.setLog([1, 'a'], [1, 'b'], [2, 'c']);
+      check();
+      peers[0]!.setLog([1, 'a']);
+      expect(violation(() => check()).message).toContain('S0 leads term 2 but holds nothing at index 2, where "b" (term 1) was committed by term 1');
+      peers[0]!.setLog([1, 'a'], [2, 'x']);
+      expect(violation(() => check()).message).toContain('S0 leads term 2 but holds "x" (term 2) at index 2, where "b" (term 1) was committed by term 1');
+    });
+  }
 
   it('leader completeness: a leader of a later term lacks an entry committed earlier', () => {
     const { peers, check } = cluster(3);

@@ -50,6 +50,30 @@ describe('RaftLog', () => {
     expect(log.takeChangedFrom()).toBe(3);
   });
 
+  it('tells an observer the lowest index changed since a version it saw, for its latest changes', () => {
+    const log = new RaftLog(entries([1, 1, 1]));
+    const start = log.version;
+    expect(log.changedSince(start)).toBe(4);
+    log.append({ term: 1, command: 'c4' });
+    const four = log.version;
+    log.truncateFrom(3);
+    log.append({ term: 2, command: 'x' });
+    expect(log.changedSince(four)).toBe(3);
+    expect(log.changedSince(start)).toBe(3);
+    // A compaction changes none of the entries still held.
+    const beforeCompaction = log.version;
+    log.compactTo(2);
+    expect(log.changedSince(beforeCompaction)).toBe(4);
+    log.append({ term: 2, command: 'y' });
+    expect(log.changedSince(beforeCompaction)).toBe(4);
+    // A version from the future, too far back or not a version at all: everything held may differ.
+    expect(log.changedSince(log.version + 1)).toBe(3);
+    expect(log.changedSince(Number.NaN)).toBe(3);
+    for (let k = 0; k < 64; k++) log.append({ term: 2, command: k });
+    expect(log.changedSince(four)).toBe(3);
+    expect(log.changedSince(log.version - 64)).toBe(5);
+  });
+
   it('after a compaction holds only the entries past the snapshot, indexed as before', () => {
     const log = new RaftLog(entries([1, 1, 2, 2, 3]));
     const version = log.version;
