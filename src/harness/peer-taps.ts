@@ -54,6 +54,9 @@ export interface TapOptions {
   isCurrent: () => boolean;
 }
 
+/** What the taps call the peer on: the run's meter, or the meter told to strict mode as well. */
+type Meter = Pick<RaftMeter, 'inside' | 'insideWith' | 'outside' | 'outsideWith'>;
+
 /** The peer's means to reach the world, each tapped; and a tap for the handlers it offers. */
 export interface TappedPeer {
   peers: ClientEnd[];
@@ -83,7 +86,15 @@ export function tapPeer(o: TapOptions): TappedPeer {
     }
   };
   // Every metered call into the peer goes through here.
-  const meter = touched === undefined ? o.meter : { inside: <T>(fn: () => T): T => touching(() => o.meter.inside(fn)), outside: <T>(fn: () => T): T => o.meter.outside(fn) };
+  const meter: Meter =
+    touched === undefined
+      ? o.meter
+      : {
+          inside: <T>(fn: () => T): T => touching(() => o.meter.inside(fn)),
+          insideWith: <A, T>(fn: (arg: A) => T, arg: A): T => touching(() => o.meter.insideWith(fn, arg)),
+          outside: <T>(fn: () => T): T => o.meter.outside(fn),
+          outsideWith: <A, T>(fn: (arg: A) => T, arg: A): T => o.meter.outsideWith(fn, arg),
+        };
   const watching = observers.length > 0;
   const tell = (fn: (observer: PeerObserver) => void) => {
     if (!o.isCurrent()) return;
@@ -92,24 +103,31 @@ export function tapPeer(o: TapOptions): TappedPeer {
     });
   };
 
+  // Unwatched, a call costs one closure (the reply's, on the meter); the calls and replies of a run are its most frequent events.
   const peers = o.ends.map(
-    (end, to): ClientEnd => ({
-      call: (method, args, onReply) => {
-        if (watching) tell((w) => w.sent?.(me, to, method, args));
-        end.call(method, args, (reply) => {
-          if (watching) tell((w) => w.replyArrived?.(me, to, method, args, reply));
-          meter.inside(() => onReply(reply));
-          if (watching) tell((w) => w.replyHandled?.(me, to, method, args, reply));
-        });
-      },
-    }),
+    (end, to): ClientEnd =>
+      watching
+        ? {
+            call: (method, args, onReply) => {
+              tell((w) => w.sent?.(me, to, method, args));
+              end.call(method, args, (reply) => {
+                tell((w) => w.replyArrived?.(me, to, method, args, reply));
+                meter.insideWith(onReply, reply);
+                tell((w) => w.replyHandled?.(me, to, method, args, reply));
+              });
+            },
+          }
+        : { call: (method, args, onReply) => end.call(method, args, (reply) => meter.insideWith(onReply, reply)) },
   );
 
   const { saves } = o;
   const save =
     saves === undefined
       ? (raftState: Uint8Array, snapshot?: Uint8Array) => o.persister.save(raftState, snapshot)
-      : (raftState: Uint8Array, snapshot?: Uint8Array) => saves.record(raftState.length + (snapshot?.length ?? 0), () => o.persister.save(raftState, snapshot));
+      : (raftState: Uint8Array, snapshot?: Uint8Array) => {
+          o.persister.save(raftState, snapshot);
+          saves.saved(raftState.length + (snapshot?.length ?? 0));
+        };
   // Every other method of the persister (reads, sizes, snapshots) is the persister's own.
   const persister: PersisterInterface =
     watching || saves !== undefined
@@ -153,20 +171,20 @@ export function tapPeer(o: TapOptions): TappedPeer {
     peers,
     persister,
     clock,
-    apply: (msg) => meter.outside(() => o.apply(msg)),
+    apply: (msg) => meter.outsideWith(o.apply, msg),
     handlers: (handlers) => {
       const tapped: Record<string, (args: never) => unknown> = {};
       for (const [method, handler] of Object.entries(handlers)) {
-        tapped[method] = (args: never) => {
-          const set = timers.set;
-          const cancelled = timers.cancelled;
-          const reply = meter.inside(() => handler(args));
-          if (watching) {
-            const activity = { set: timers.set - set, cancelled: timers.cancelled - cancelled };
-            tell((w) => w.handled?.(me, method, args, reply, activity));
-          }
-          return reply;
-        };
+        tapped[method] = watching
+          ? (args: never) => {
+              const set = timers.set;
+              const cancelled = timers.cancelled;
+              const reply = meter.insideWith(handler, args);
+              const activity = { set: timers.set - set, cancelled: timers.cancelled - cancelled };
+              tell((w) => w.handled?.(me, method, args, reply, activity));
+              return reply;
+            }
+          : (args: never) => meter.insideWith(handler, args);
       }
       return tapped;
     },

@@ -33,11 +33,10 @@ export class SaveMeter {
     return { ...this.totals };
   }
 
-  /** Runs `save`, a save of `bytes` bytes, and counts it. */
-  record(bytes: number, save: () => void): void {
+  /** Counts a save of `bytes` bytes, which has just ended: the wall clock is read now. */
+  saved(bytes: number): void {
     this.totals.count += 1;
     this.totals.bytes += bytes;
-    save();
     const endMs = this.readWallMs();
     if (this.raft.running) this.totals.ms += Math.max(0, endMs - Math.max(this.raft.resumedAtMs, this.lastEndMs));
     this.lastEndMs = endMs;

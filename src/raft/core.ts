@@ -56,8 +56,8 @@ export interface Ready {
   persist: boolean;
   /** The snapshot changed: save it together with the state. */
   persistSnapshot: boolean;
-  messages: Outbound[];
-  committed: Committed[];
+  readonly messages: readonly Outbound[];
+  readonly committed: readonly Committed[];
   /** The peer heard from a legitimate leader or granted a vote: restart the election timer. */
   resetElectionTimer: boolean;
   /** Entries wait to be sent: replicate soon, batching what accumulates meanwhile. */
@@ -105,7 +105,7 @@ export class RaftCore {
   /** The latest snapshot's bytes, opaque to Raft: the service's state up to raftLog.snapshotIndex. */
   private snapshotData: Uint8Array = new Uint8Array(0);
 
-  private ready: Ready = emptyReady();
+  private ready: PendingReady = emptyReady();
 
   constructor(options: CoreOptions) {
     this.id = options.id;
@@ -205,7 +205,7 @@ export class RaftCore {
     if (this.lastApplied === this.commitIndex && isEmpty(ready)) return ready;
     this.ready = emptyReady();
     for (let i = this.lastApplied + 1; i <= this.commitIndex; i++) {
-      ready.committed.push({ kind: 'command', index: i, command: this.raftLog.entry(i).command });
+      ready.committed = appended(ready.committed, { kind: 'command', index: i, command: this.raftLog.entry(i).command });
     }
     this.lastApplied = this.commitIndex;
     return ready;
@@ -235,7 +235,7 @@ export class RaftCore {
       lastLogTerm: this.raftLog.lastTerm,
     };
     for (let to = 0; to < this.peerCount; to++) {
-      if (to !== this.id) this.ready.messages.push({ to, method: 'RequestVote', args });
+      if (to !== this.id) this.send({ to, method: 'RequestVote', args });
     }
   }
 
@@ -450,7 +450,7 @@ export class RaftCore {
     this.lastApplied = index;
     this.ready.persist = true;
     this.ready.persistSnapshot = true;
-    this.ready.committed.push({ kind: 'snapshot', index, term: args.lastIncludedTerm, data: args.data });
+    this.ready.committed = appended(this.ready.committed, { kind: 'snapshot', index, term: args.lastIncludedTerm, data: args.data });
     if (this.log.debugOn) this.log.debug('SNAP', this.id, `installs S${args.leaderId}'s snapshot through ${index} (term ${args.lastIncludedTerm})`);
     return { term: this.term };
   }
@@ -533,7 +533,7 @@ export class RaftCore {
       entries,
       leaderCommit: this.commitIndex,
     };
-    this.ready.messages.push({ to, method: 'AppendEntries', args });
+    this.send({ to, method: 'AppendEntries', args });
   }
 
   /** Sends `to` the whole snapshot; like entries, one at a time per follower. */
@@ -547,7 +547,7 @@ export class RaftCore {
       data: this.snapshotData,
     };
     if (this.log.debugOn) this.log.debug('SNAP', this.id, `sends S${to} the snapshot through ${args.lastIncludedIndex} (next ${this.nextIndex[to]})`);
-    this.ready.messages.push({ to, method: 'InstallSnapshot', args });
+    this.send({ to, method: 'InstallSnapshot', args });
   }
 
   /**
@@ -561,6 +561,10 @@ export class RaftCore {
       this.commitIndex = majorityIndex;
       if (this.log.debugOn) this.log.debug('CMIT', this.id, `leader commits index ${majorityIndex}`);
     }
+  }
+
+  private send(message: Outbound): void {
+    this.ready.messages = appended(this.ready.messages, message);
   }
 
   private hasQuorum(count: number): boolean {
@@ -592,6 +596,26 @@ function isEmpty(ready: Ready): boolean {
   return !ready.persist && !ready.persistSnapshot && !ready.resetElectionTimer && !ready.replicate && ready.messages.length === 0 && ready.committed.length === 0;
 }
 
-function emptyReady(): Ready {
-  return { persist: false, persistSnapshot: false, messages: [], committed: [], resetElectionTimer: false, replicate: false };
+/** A Ready as the core fills it: its lists are replaced, not pushed to, while they are the shared empty one. */
+interface PendingReady extends Ready {
+  messages: readonly Outbound[];
+  committed: readonly Committed[];
+}
+
+/**
+ * The list of every Ready with nothing in it: most inputs send nothing or
+ * apply nothing, and two fresh arrays for each would be most of what the
+ * peers leave the collector. Frozen, so that no one can add to it.
+ */
+const NONE: readonly never[] = Object.freeze([]);
+
+/** `list` with `item` at its end: a new array in place of the shared empty one, else the same array. */
+function appended<T>(list: readonly T[], item: T): readonly T[] {
+  if (list === NONE) return [item];
+  (list as T[]).push(item);
+  return list;
+}
+
+function emptyReady(): PendingReady {
+  return { persist: false, persistSnapshot: false, messages: NONE, committed: NONE, resetElectionTimer: false, replicate: false };
 }

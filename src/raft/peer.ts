@@ -122,13 +122,17 @@ class Peer implements RaftPeer {
         this.o.log.trace('PERS', this.o.me, `saved term ${this.core.currentTerm}, ${state.length} bytes${snapshot}`);
       }
     }
-    for (const message of ready.messages) this.send(message);
+    // Indexes, not for-of: an empty list is the core's shared frozen array, and
+    // iterating arrays of two element kinds makes V8 allocate an iterator.
+    const { messages, committed } = ready;
+    for (let k = 0; k < messages.length; k++) this.send(messages[k]!);
     if (ready.resetElectionTimer) this.armElectionTimer();
     if (ready.replicate) this.scheduleReplicate();
     this.syncHeartbeat();
     // The service may call snapshot() from inside apply; that flushes on its
     // own, and this loop goes on with the commands it already holds.
-    for (const c of ready.committed) {
+    for (let k = 0; k < committed.length; k++) {
+      const c = committed[k]!;
       if (this.killed) return;
       this.lastApplied = c.index;
       if (c.kind === 'command') {

@@ -54,4 +54,17 @@ describe('RaftMeter', () => {
     expect(meter.totalMs).toBe(12);
     expect(new RaftMeter(wall.read).charging).toBe(false);
   });
+
+  it('hands insideWith and outsideWith their argument and meters them as inside and outside', () => {
+    const wall = fakeWall();
+    const meter = new RaftMeter(wall.read);
+    const reply = meter.insideWith((ms: number) => {
+      wall.ms += ms;
+      meter.outsideWith((away: number) => (wall.ms += away), 50);
+      return meter.insideWith((more: number) => ((wall.ms += more), 'reply'), 2);
+    }, 3);
+    expect(reply).toBe('reply');
+    expect(meter.outsideWith((n: number) => n + 1, 1)).toBe(2);
+    expect(meter.totalMs).toBe(5);
+  });
 });
