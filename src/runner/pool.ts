@@ -75,11 +75,14 @@ export const DEFAULT_HEAP_LIMIT_MB = 2048;
 /**
  * Each worker's young generation, where a run's short-lived objects (its
  * messages, above all) are made and collected. V8 sizes it from the heap
- * limit, to tens of MB a thread; a run's live set is far smaller, and at
- * 6 MB the seed command's peak RSS grows by about 26 MB a worker instead of
- * about 49 MB, for no CPU measurable on a pass (npm run bench).
+ * limit, to tens of MB a thread; a run's live set is far smaller. Measured
+ * with bench/perf/young-gen.mjs (one worker, passes of the seed command's
+ * tests, sizes alternating, 12 rounds): against 6 MB, 12 MB takes 0.88–0.95×
+ * the CPU per pass (fewer scavenges, fewer objects promoted early) for 3–4 MB
+ * more peak RSS; 16 and 24 MB save no more and cost 12 MB; 48 MB saves
+ * nothing and costs 28 MB.
  */
-export const YOUNG_GENERATION_MB = 6;
+export const YOUNG_GENERATION_MB = 12;
 
 export interface PoolOptions {
   workers: number;
