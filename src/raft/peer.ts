@@ -37,6 +37,8 @@ class Peer implements RaftPeer {
   /** The highest index handed to `apply`. */
   private lastApplied = 0;
   private electionTimer: Timer | undefined;
+  /** The timeout the election timer was last armed with: the one pending, or the one that fired. */
+  private electionTimeoutMs = 0;
   private heartbeatTimer: Timer | undefined;
   private replicateTimer: Timer | undefined;
 
@@ -179,37 +181,45 @@ class Peer implements RaftPeer {
     }
   }
 
+  // The timers' callbacks are made once per peer, not once per timer: a
+  // follower re-arms its election timer on every heartbeat.
+  private readonly onElectionTimeout = (): void => {
+    if (this.o.log.traceOn) this.o.log.trace('TIMR', this.o.me, `election timer fired after ${this.electionTimeoutMs} ms`);
+    // Re-arm first: a leader ignores the expiry but must time out again
+    // once it steps down.
+    this.armElectionTimer();
+    this.core.electionTimeout();
+    this.flush();
+  };
+
+  private readonly onReplicate = (): void => {
+    this.replicateTimer = undefined;
+    this.core.replicate();
+    this.flush();
+  };
+
+  private readonly onHeartbeat = (): void => {
+    this.heartbeatTimer = undefined;
+    this.core.heartbeatTimeout();
+    this.flush();
+  };
+
   private armElectionTimer(): void {
     this.electionTimer?.cancel();
-    const timeoutMs = ELECTION_TIMEOUT_MS_MIN + this.o.random.int(ELECTION_TIMEOUT_MS_SPREAD);
-    this.electionTimer = this.o.clock.setTimer(timeoutMs, () => {
-      if (this.o.log.traceOn) this.o.log.trace('TIMR', this.o.me, `election timer fired after ${timeoutMs} ms`);
-      // Re-arm first: a leader ignores the expiry but must time out again
-      // once it steps down.
-      this.armElectionTimer();
-      this.core.electionTimeout();
-      this.flush();
-    });
+    this.electionTimeoutMs = ELECTION_TIMEOUT_MS_MIN + this.o.random.int(ELECTION_TIMEOUT_MS_SPREAD);
+    this.electionTimer = this.o.clock.setTimer(this.electionTimeoutMs, this.onElectionTimeout);
   }
 
   /** Entries that accumulate within one batch window go out together. */
   private scheduleReplicate(): void {
     if (this.replicateTimer !== undefined) return;
-    this.replicateTimer = this.o.clock.setTimer(REPLICATE_BATCH_MS, () => {
-      this.replicateTimer = undefined;
-      this.core.replicate();
-      this.flush();
-    });
+    this.replicateTimer = this.o.clock.setTimer(REPLICATE_BATCH_MS, this.onReplicate);
   }
 
   private syncHeartbeat(): void {
     if (this.core.isLeader && this.heartbeatTimer === undefined) {
       // The flush after each beat arms the next one while this peer leads.
-      this.heartbeatTimer = this.o.clock.setTimer(HEARTBEAT_INTERVAL_MS, () => {
-        this.heartbeatTimer = undefined;
-        this.core.heartbeatTimeout();
-        this.flush();
-      });
+      this.heartbeatTimer = this.o.clock.setTimer(HEARTBEAT_INTERVAL_MS, this.onHeartbeat);
     } else if (!this.core.isLeader && this.heartbeatTimer !== undefined) {
       this.heartbeatTimer.cancel();
       this.heartbeatTimer = undefined;
