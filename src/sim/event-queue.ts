@@ -7,7 +7,9 @@ export interface SimEvent {
   readonly timeMs: number;
   readonly tieBreak?: number;
   readonly seq: number;
-  readonly fn: () => void;
+  /** The callback, called with `arg`. */
+  readonly fn: (arg: never) => void;
+  readonly arg?: unknown;
   /** Cancelled events stay in the heap and are skipped when they surface. */
   cancelled: boolean;
 }

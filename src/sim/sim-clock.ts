@@ -24,9 +24,17 @@ export class SimClock implements Clock {
   }
 
   setTimer(delayMs: number, fn: () => void): Timer {
+    return this.callLater(delayMs, fn, undefined);
+  }
+
+  /**
+   * setTimer for `fn(arg)`: what the simulator itself schedules on every
+   * wait of a test (a resolve to call) needs no closure made for it.
+   */
+  callLater<A>(delayMs: number, fn: (arg: A) => void, arg: A): Timer {
     if (!(delayMs >= 0)) throw new RangeError(`timer delay ${delayMs} ms must be a non-negative number`);
     const tieBreak = this.random === undefined ? 0 : this.random.uint32();
-    const event = new TimerEvent(this.queue, this.nowMs + delayMs, tieBreak, this.seq++, fn);
+    const event = new TimerEvent(this.queue, this.nowMs + delayMs, tieBreak, this.seq++, fn as (arg: unknown) => void, arg);
     this.queue.push(event);
     return event;
   }
@@ -55,11 +63,12 @@ export class SimClock implements Clock {
    * nothing, when no event is scheduled.
    */
   runNext(): boolean {
-    const event = this.queue.pop();
+    // Only TimerEvents are ever pushed.
+    const event = this.queue.pop() as TimerEvent | undefined;
     if (event === undefined) return false;
     // An event made late by charged computation (advance) runs late, never in the past.
     this.nowMs = Math.max(this.nowMs, event.timeMs);
-    event.fn();
+    event.fn(event.arg);
     return true;
   }
 }
@@ -76,7 +85,8 @@ class TimerEvent implements SimEvent, Timer {
     readonly timeMs: number,
     readonly tieBreak: number,
     readonly seq: number,
-    readonly fn: () => void,
+    readonly fn: (arg: unknown) => void,
+    readonly arg: unknown,
   ) {}
 
   cancel(): void {

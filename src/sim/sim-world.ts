@@ -71,13 +71,16 @@ export class SimWorld implements World {
   sleep(ms: number): Promise<void> {
     this.waiting++;
     return new Promise((resolve) => {
-      this.clock.setTimer(ms, () => {
-        this.waiting--;
-        this.woken = true;
-        resolve();
-      });
+      this.clock.callLater(ms, this.wake, resolve);
     });
   }
+
+  /** Ends a sleep: one function for every sleep of the run, handed the sleep's resolve. */
+  private readonly wake = (resolve: () => void): void => {
+    this.waiting--;
+    this.woken = true;
+    resolve();
+  };
 
   spawn<T>(name: string, fn: () => Promise<T>): Task<T> {
     this.live++;
