@@ -1,5 +1,5 @@
 import type { ApplyMsg, ClientEnd, Persister as PersisterInterface, RaftPeer } from '../raft/types.js';
-import type { Clock, Timer } from '../sim/clock.js';
+import { callLater, type Clock, type Timer } from '../sim/clock.js';
 import type { RaftMeter } from './raft-meter.js';
 import type { SaveMeter } from './save-meter.js';
 
@@ -141,6 +141,8 @@ export function tapPeer(o: TapOptions): TappedPeer {
         })
       : o.persister;
 
+  /** A timer's callback on the meter; one function for all of the peer's timers. */
+  const runInside = (fn: () => void): void => meter.inside(fn);
   // Counted so that a handler's timer resets can be told apart (an election timer restarted on a denied vote).
   const timers: TimerActivity = { set: 0, cancelled: 0 };
   const clock: Clock = watching
@@ -164,7 +166,7 @@ export function tapPeer(o: TapOptions): TappedPeer {
       }
     : {
         now: () => o.clock.now(),
-        setTimer: (delayMs: number, fn: () => void): Timer => o.clock.setTimer(delayMs, () => meter.inside(fn)),
+        setTimer: (delayMs: number, fn: () => void): Timer => callLater(o.clock, delayMs, runInside, fn),
       };
 
   return {

@@ -1,4 +1,4 @@
-import type { Clock } from '../sim/clock.js';
+import { callLater, type Clock } from '../sim/clock.js';
 import { copyValue } from '../sim/copy.js';
 import type { Logger } from '../sim/log.js';
 import type { Random } from '../sim/random.js';
@@ -214,42 +214,53 @@ export class Network {
     if (!end.enabled || server === undefined) {
       const waitMs = this.random.int(this.longDelays ? LONG_DELAY_MS_MAX : SHORT_DELAY_MS_MAX);
       observer?.sent(call, end.name, method, args, waitMs, false);
-      this.clock.setTimer(waitMs + hopDelayMs(this.random), () => this.fail(call, onReply));
+      const flight = new Flight(end, method, request, onReply, call, serverName, undefined, false, false);
+      callLater(this.clock, waitMs + hopDelayMs(this.random), this.failFlight, flight);
       return;
     }
 
     const reliable = this.reliable;
-    const longReordering = this.longReordering;
     // Drawn in this order (network delay, then the hop) whether or not anyone observes.
     const networkDelayMs = reliable ? 0 : this.random.int(UNRELIABLE_DELAY_MS_MAX);
     const delayMs = networkDelayMs + hopDelayMs(this.random);
     observer?.sent(call, end.name, method, args, networkDelayMs, true);
-    this.clock.setTimer(delayMs, () => {
-      if (this.closed) return;
-      if (!reliable && this.random.int(1000) < UNRELIABLE_LOSS_PER_MILLE) {
-        if (this.log.traceOn) this.log.trace('DROP', serverName!, `request ${method} from end ${end.name} lost`);
-        this.answer(call, 'request-lost', onReply, 0, undefined);
-        return;
-      }
-      observer?.delivered(call);
-      const reply = server.dispatch(method, request as never);
-      const replyCopy = copyValue(reply);
-      // A server killed or cut off while it handled the request has its reply thrown away.
-      if (!end.enabled || this.servers.get(serverName!) !== server) {
-        this.answer(call, 'reply-discarded', onReply, 0, undefined);
-      } else if (!reliable && this.random.int(1000) < UNRELIABLE_LOSS_PER_MILLE) {
-        if (this.log.traceOn) this.log.trace('DROP', serverName!, `reply to ${method} from end ${end.name} lost`);
-        this.answer(call, 'reply-lost', onReply, 0, undefined);
-      } else if (longReordering && this.random.int(REORDER_CHANCE.denominator) < REORDER_CHANCE.numerator) {
-        const holdMs = REORDER_DELAY_MS_BASE + this.random.int(1 + this.random.int(REORDER_DELAY_MS_SPREAD));
-        observer?.held(call, holdMs);
-        // labrpc counts a held reply's bytes when it lets it go.
-        this.answer(call, 'replied', onReply, holdMs, replyCopy, this.gob.replySize(method, reply));
-      } else {
-        this.byteTotal += this.gob.replySize(method, reply);
-        this.answer(call, 'replied', onReply, 0, replyCopy);
-      }
-    });
+    const flight = new Flight(end, method, request, onReply, call, serverName, server, reliable, this.longReordering);
+    callLater(this.clock, delayMs, this.deliverFlight, flight);
+  }
+
+  // The network's steps, made once: each RPC is one Flight handed from step to step.
+  private readonly deliverFlight = (flight: Flight): void => this.deliver(flight);
+  private readonly endFlight = (flight: Flight): void => this.end(flight);
+  private readonly failFlight = (flight: Flight): void => this.fail(flight);
+
+  /** The request reaches its server (unless lost): the handler runs, and its reply starts back. */
+  private deliver(flight: Flight): void {
+    if (this.closed) return;
+    const { end, method, serverName, server, reliable, call } = flight;
+    const observer = this.observer;
+    if (!reliable && this.random.int(1000) < UNRELIABLE_LOSS_PER_MILLE) {
+      if (this.log.traceOn) this.log.trace('DROP', serverName!, `request ${method} from end ${end.name} lost`);
+      this.answer(flight, 'request-lost', 0, undefined);
+      return;
+    }
+    observer?.delivered(call);
+    const reply = server!.dispatch(method, flight.request as never);
+    const replyCopy = copyValue(reply);
+    // A server killed or cut off while it handled the request has its reply thrown away.
+    if (!end.enabled || this.servers.get(serverName!) !== server) {
+      this.answer(flight, 'reply-discarded', 0, undefined);
+    } else if (!reliable && this.random.int(1000) < UNRELIABLE_LOSS_PER_MILLE) {
+      if (this.log.traceOn) this.log.trace('DROP', serverName!, `reply to ${method} from end ${end.name} lost`);
+      this.answer(flight, 'reply-lost', 0, undefined);
+    } else if (flight.longReordering && this.random.int(REORDER_CHANCE.denominator) < REORDER_CHANCE.numerator) {
+      const holdMs = REORDER_DELAY_MS_BASE + this.random.int(1 + this.random.int(REORDER_DELAY_MS_SPREAD));
+      observer?.held(call, holdMs);
+      // labrpc counts a held reply's bytes when it lets it go.
+      this.answer(flight, 'replied', holdMs, replyCopy, this.gob.replySize(method, reply));
+    } else {
+      this.byteTotal += this.gob.replySize(method, reply);
+      this.answer(flight, 'replied', 0, replyCopy);
+    }
   }
 
   /**
@@ -257,18 +268,44 @@ export class Network {
    * goroutine hop, in an event of its own. A held reply's bytes are counted
    * when it is let go.
    */
-  private answer(call: number, outcome: CallOutcome, onReply: ReplyCallback, holdMs: number, reply: unknown, heldBytes = 0): void {
-    this.clock.setTimer(holdMs + hopDelayMs(this.random), () => {
-      if (this.closed) return;
-      this.byteTotal += heldBytes;
-      this.observer?.ended(call, outcome, reply);
-      onReply(reply);
-    });
+  private answer(flight: Flight, outcome: CallOutcome, holdMs: number, reply: unknown, heldBytes = 0): void {
+    flight.outcome = outcome;
+    flight.reply = reply;
+    flight.heldBytes = heldBytes;
+    // The request is delivered: let the collector have it.
+    flight.request = undefined;
+    callLater(this.clock, holdMs + hopDelayMs(this.random), this.endFlight, flight);
   }
 
-  private fail(call: number, onReply: ReplyCallback): void {
+  private end(flight: Flight): void {
     if (this.closed) return;
-    this.observer?.ended(call, 'unreachable');
-    onReply(undefined);
+    this.byteTotal += flight.heldBytes;
+    this.observer?.ended(flight.call, flight.outcome, flight.reply);
+    flight.onReply(flight.reply);
   }
+
+  private fail(flight: Flight): void {
+    if (this.closed) return;
+    this.observer?.ended(flight.call, 'unreachable');
+    flight.onReply(undefined);
+  }
+}
+
+/** One RPC on its way: what its request's delivery and its reply's return need, in one object. */
+class Flight {
+  outcome: CallOutcome = 'replied';
+  reply: unknown = undefined;
+  heldBytes = 0;
+
+  constructor(
+    readonly end: ClientEnd,
+    readonly method: string,
+    public request: unknown,
+    readonly onReply: ReplyCallback,
+    readonly call: number,
+    readonly serverName: number | undefined,
+    readonly server: Server | undefined,
+    readonly reliable: boolean,
+    readonly longReordering: boolean,
+  ) {}
 }
