@@ -33,7 +33,8 @@ export interface TimerActivity {
 
 export interface TapOptions {
   me: number;
-  ends: readonly ClientEnd[];
+  /** The peer's ends of the network; each may take a runner for its reply callbacks. */
+  ends: readonly TapEnd[];
   persister: PersisterInterface;
   /** The clock the peer's timers go on. */
   clock: Clock;
@@ -52,6 +53,11 @@ export interface TapOptions {
    * instance may go on running callbacks, which no observer should count.
    */
   isCurrent: () => boolean;
+}
+
+/** An end of the network as the taps use it: labrpc's, whose `call` takes a runner for the reply callback. */
+export interface TapEnd {
+  call(method: string, args: unknown, onReply: (reply: unknown) => void, runReply?: (onReply: (reply: unknown) => void, reply: unknown) => void): void;
 }
 
 /** What the taps call the peer on: the run's meter, or the meter told to strict mode as well. */
@@ -103,7 +109,8 @@ export function tapPeer(o: TapOptions): TappedPeer {
     });
   };
 
-  // Unwatched, a call costs one closure (the reply's, on the meter); the calls and replies of a run are its most frequent events.
+  // Unwatched, a call costs no closure: the network runs each reply callback on the meter through one function.
+  const replyInside = (onReply: (reply: unknown) => void, reply: unknown): void => meter.insideWith(onReply, reply);
   const peers = o.ends.map(
     (end, to): ClientEnd =>
       watching
@@ -117,7 +124,7 @@ export function tapPeer(o: TapOptions): TappedPeer {
               });
             },
           }
-        : { call: (method, args, onReply) => end.call(method, args, (reply) => meter.insideWith(onReply, reply)) },
+        : { call: (method, args, onReply) => end.call(method, args, onReply, replyInside) },
   );
 
   const { saves } = o;
