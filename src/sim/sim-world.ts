@@ -123,6 +123,9 @@ export class SimWorld implements World {
       for (;;) {
         // Inlined settle: an async call per wake-up (some 7 000 a pass) is a promise and a frame for the collector.
         for (let spin = 0; !this.settled(); spin++) await this.spinOnce(spin);
+        // One more microtask turn once settled, as awaiting an async settle() gave: what a task
+        // queued just before it waited (a microtask that throws, say) runs before any event.
+        await SETTLED;
         if (this.failure !== undefined || this.mainFinished) break;
         this.runUntilWake();
       }
