@@ -54,7 +54,7 @@ export function headline(results) {
   const figures = {
     'CPU ms per pass': results.plain?.cpuMsPerPass,
     'CPU µs per event': results.plain?.usPerEvent,
-    'peak RSS MB, one thread': results.plain?.peakRssMb,
+    'peak RSS MB, one worker': results.plain?.peakRssMb,
     'strict CPU / plain': results.strict?.overhead,
     'determinism check CPU / plain': results.determinism?.overhead,
     'first run ms at -p 4': results.startup?.firstRunMs,

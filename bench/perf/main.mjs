@@ -1,7 +1,7 @@
 // The performance benchmark of the reference Raft on the simulator (npm run bench).
 //
 // Measures, on the build in dist/ (or another project's with --root):
-//   - per test of the seed command (the README's 21 tests), in one thread:
+//   - per test of the seed command (the README's 21 tests), in one worker thread with the pool's resource limits:
 //     CPU per run, runs per CPU second, events per run and per CPU second,
 //     CPU µs per event, RPCs and bytes per run; CPU per pass of all 21;
 //   - the same passes in strict mode and with --check-determinism, as ratios;
@@ -83,6 +83,7 @@ async function passes() {
       cpuMsPerPassRange: [Math.min(...list.map(cpuMsPerPass)), Math.max(...list.map(cpuMsPerPass))],
       ...passEvents(pass),
       peakRssMb: pass.peakRssMb,
+      youngGenerationMb: list[0].youngGenerationMb,
       failed: tests.reduce((sum, t) => sum + t.failed, 0),
       tests: tests.map(perTest),
     };
@@ -187,7 +188,7 @@ if (!values['no-seed-command']) {
 }
 results.loadAverage1m.end = loadavg()[0];
 
-console.log(`\nper test, one thread, ${seeds} seeds each from 1000, median of ${repeat} (CPU-based rates):`);
+console.log(`\nper test, one worker thread (young generation ${results.plain.youngGenerationMb} MB), ${seeds} seeds each from 1000, median of ${repeat} (CPU-based rates):`);
 printTests(results.plain);
 console.log(`\npass of 21 tests: ${fmt(results.plain.cpuMsPerPass)} ms CPU (range ${results.plain.cpuMsPerPassRange.map((x) => fmt(x)).join('–')}), ${fmt(results.plain.events, 0)} events, ${fmt(results.plain.usPerEvent, 2)} µs/event, peak RSS ${fmt(results.plain.peakRssMb)} MB`);
 const { eventLoop, rpcs } = results.floor;
