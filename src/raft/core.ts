@@ -106,6 +106,8 @@ export class RaftCore {
   private snapshotData: Uint8Array = new Uint8Array(0);
 
   private ready: PendingReady = emptyReady();
+  /** A Ready the driver has given back (`releaseReady`), to fill next instead of a fresh one. */
+  private spareReady: PendingReady | undefined;
 
   constructor(options: CoreOptions) {
     this.id = options.id;
@@ -196,19 +198,42 @@ export class RaftCore {
     };
   }
 
-  /** Hands over everything the driver must do since the last call, and starts afresh. */
+  /**
+   * Hands over everything the driver must do since the last call, and starts
+   * afresh. The Ready is the driver's until it gives it back with
+   * `releaseReady`, if it does.
+   */
   takeReady(): Ready {
     const ready = this.ready;
     // Many inputs ask for nothing (a heartbeat's reply that moves nothing):
-    // the driver then gets the empty Ready itself, which it only reads, and
-    // no fresh one is made.
-    if (this.lastApplied === this.commitIndex && isEmpty(ready)) return ready;
-    this.ready = emptyReady();
+    // the driver then gets the shared empty Ready, which it only reads, and
+    // nothing is made.
+    if (this.lastApplied === this.commitIndex && isEmpty(ready)) return EMPTY_READY;
+    this.ready = this.spareReady ?? emptyReady();
+    this.spareReady = undefined;
     for (let i = this.lastApplied + 1; i <= this.commitIndex; i++) {
       ready.committed = appended(ready.committed, { kind: 'command', index: i, command: this.raftLog.entry(i).command });
     }
     this.lastApplied = this.commitIndex;
     return ready;
+  }
+
+  /**
+   * Gives back a Ready from `takeReady` once the driver has read all its
+   * fields, so that the next one is filled in it rather than made afresh.
+   * Its lists are not reused: the driver may still be going through them
+   * (and a peer flushes again from inside apply), so they are only let go.
+   */
+  releaseReady(ready: Ready): void {
+    if (ready === EMPTY_READY || ready === this.ready) return;
+    const spare = ready as PendingReady;
+    spare.persist = false;
+    spare.persistSnapshot = false;
+    spare.messages = NONE;
+    spare.committed = NONE;
+    spare.resetElectionTimer = false;
+    spare.replicate = false;
+    this.spareReady = spare;
   }
 
   // ---- Inputs: timers ------------------------------------------------------
@@ -619,3 +644,6 @@ function appended<T>(list: readonly T[], item: T): readonly T[] {
 function emptyReady(): PendingReady {
   return { persist: false, persistSnapshot: false, messages: NONE, committed: NONE, resetElectionTimer: false, replicate: false };
 }
+
+/** What every input that asks for nothing hands the driver. Frozen, as it is shared. */
+const EMPTY_READY: Ready = Object.freeze(emptyReady());

@@ -114,22 +114,25 @@ class Peer implements RaftPeer {
 
   private flush(): void {
     if (this.killed) return;
+    // Every field is read before the Ready goes back to the core to be filled
+    // again: nothing below, a flush from inside apply included, sees it change.
     const ready = this.core.takeReady();
-    if (ready.persist) {
+    const { persist, persistSnapshot, messages, committed, resetElectionTimer, replicate } = ready;
+    this.core.releaseReady(ready);
+    if (persist) {
       const state = this.encoder.encode(this.core.persistentState());
-      if (ready.persistSnapshot) this.o.persister.save(state, this.core.snapshotBytes);
+      if (persistSnapshot) this.o.persister.save(state, this.core.snapshotBytes);
       else this.o.persister.save(state);
       if (this.o.log.traceOn) {
-        const snapshot = ready.persistSnapshot ? ` and a ${this.core.snapshotBytes.length}-byte snapshot` : '';
+        const snapshot = persistSnapshot ? ` and a ${this.core.snapshotBytes.length}-byte snapshot` : '';
         this.o.log.trace('PERS', this.o.me, `saved term ${this.core.currentTerm}, ${state.length} bytes${snapshot}`);
       }
     }
     // Indexes, not for-of: an empty list is the core's shared frozen array, and
     // iterating arrays of two element kinds makes V8 allocate an iterator.
-    const { messages, committed } = ready;
     for (let k = 0; k < messages.length; k++) this.send(messages[k]!);
-    if (ready.resetElectionTimer) this.armElectionTimer();
-    if (ready.replicate) this.scheduleReplicate();
+    if (resetElectionTimer) this.armElectionTimer();
+    if (replicate) this.scheduleReplicate();
     this.syncHeartbeat();
     // The service may call snapshot() from inside apply; that flushes on its
     // own, and this loop goes on with the commands it already holds.

@@ -69,12 +69,19 @@ export class SimWorld implements World {
     this.yieldToHost = options.yieldToHost;
   }
 
+  /** The delay of the sleep being made, for `scheduleWake`: the promise's executor can take no argument of ours. */
+  private sleepMs = 0;
+
   sleep(ms: number): Promise<void> {
     this.waiting++;
-    return new Promise((resolve) => {
-      this.clock.callLater(ms, this.wake, resolve);
-    });
+    this.sleepMs = ms;
+    return new Promise(this.scheduleWake);
   }
+
+  /** The executor of every sleep's promise: one function for the run, not a closure per sleep. */
+  private readonly scheduleWake = (resolve: () => void): void => {
+    this.clock.callLater(this.sleepMs, this.wake, resolve);
+  };
 
   /** Ends a sleep: one function for every sleep of the run, handed the sleep's resolve. */
   private readonly wake = (resolve: () => void): void => {
