@@ -1,11 +1,22 @@
 /**
- * One scheduled callback. Events due at one time run in `tieBreak` order,
- * then in scheduling order (`seq`); a clock that draws `tieBreak` at random
- * runs them in a seeded order, as goroutines woken together would run.
+ * Times in the queue are milliseconds times this. The network's delays are
+ * multiples of an eighth of a millisecond (HOP_STEP_MS), so a scaled time is
+ * a small integer, which V8 keeps in the event itself rather than in a
+ * boxed double of its own; scaling by a power of two is exact for any
+ * number, so the order of any times, charged ones included, is unchanged.
+ */
+export const TIME_SCALE = 8;
+
+/**
+ * One scheduled callback. Events due at one time run in `tie` order, then in
+ * scheduling order (`seq`); a clock that draws `tie` at random runs them in
+ * a seeded order, as goroutines woken together would run.
  */
 export interface SimEvent {
-  readonly timeMs: number;
-  readonly tieBreak?: number;
+  /** When the event is due: its time in ms times TIME_SCALE. */
+  readonly at: number;
+  /** A signed 32-bit integer (a small integer to V8, as `at` is): see tieOf. */
+  readonly tie: number;
   readonly seq: number;
   /** The callback, called with `arg`. */
   readonly fn: (arg: never) => void;
@@ -14,8 +25,13 @@ export interface SimEvent {
   cancelled: boolean;
 }
 
+/** A random 32-bit draw as a tie: the same order as the unsigned draws, in signed 32 bits. */
+export function tieOf(uint32: number): number {
+  return uint32 ^ 0x80000000;
+}
+
 /**
- * A binary min-heap ordered by (timeMs, tieBreak, seq). Cancellation is lazy: Raft
+ * A binary min-heap ordered by (at, tie, seq). Cancellation is lazy: Raft
  * resets its election timer on every heartbeat, and marking an entry dead is
  * far cheaper than finding and removing it.
  */
@@ -92,8 +108,6 @@ export class EventQueue {
 }
 
 function before(a: SimEvent, b: SimEvent): boolean {
-  if (a.timeMs !== b.timeMs) return a.timeMs < b.timeMs;
-  const ta = a.tieBreak ?? 0;
-  const tb = b.tieBreak ?? 0;
-  return ta < tb || (ta === tb && a.seq < b.seq);
+  if (a.at !== b.at) return a.at < b.at;
+  return a.tie < b.tie || (a.tie === b.tie && a.seq < b.seq);
 }

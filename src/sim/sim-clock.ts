@@ -1,5 +1,5 @@
 import type { Clock, Timer } from './clock.js';
-import { EventQueue, type SimEvent } from './event-queue.js';
+import { EventQueue, type SimEvent, tieOf, TIME_SCALE } from './event-queue.js';
 import type { Random } from './random.js';
 
 /**
@@ -33,8 +33,8 @@ export class SimClock implements Clock {
    */
   callLater<A>(delayMs: number, fn: (arg: A) => void, arg: A): Timer {
     if (!(delayMs >= 0)) throw new RangeError(`timer delay ${delayMs} ms must be a non-negative number`);
-    const tieBreak = this.random === undefined ? 0 : this.random.uint32();
-    const event = new TimerEvent(this.queue, this.nowMs + delayMs, tieBreak, this.seq++, fn as (arg: unknown) => void, arg);
+    const tie = this.random === undefined ? 0 : tieOf(this.random.uint32());
+    const event = new TimerEvent(this.queue, (this.nowMs + delayMs) * TIME_SCALE, tie, this.seq++, fn as (arg: unknown) => void, arg);
     this.queue.push(event);
     return event;
   }
@@ -46,7 +46,8 @@ export class SimClock implements Clock {
 
   /** The virtual time of the next event, or undefined when nothing is scheduled. */
   nextEventTime(): number | undefined {
-    return this.queue.peek()?.timeMs;
+    const next = this.queue.peek();
+    return next === undefined ? undefined : next.at / TIME_SCALE;
   }
 
   /**
@@ -67,7 +68,7 @@ export class SimClock implements Clock {
     const event = this.queue.pop() as TimerEvent | undefined;
     if (event === undefined) return false;
     // An event made late by charged computation (advance) runs late, never in the past.
-    this.nowMs = Math.max(this.nowMs, event.timeMs);
+    this.nowMs = Math.max(this.nowMs, event.at / TIME_SCALE);
     event.fn(event.arg);
     return true;
   }
@@ -82,8 +83,8 @@ class TimerEvent implements SimEvent, Timer {
 
   constructor(
     private readonly queue: EventQueue,
-    readonly timeMs: number,
-    readonly tieBreak: number,
+    readonly at: number,
+    readonly tie: number,
     readonly seq: number,
     readonly fn: (arg: unknown) => void,
     readonly arg: unknown,

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { EventQueue, type SimEvent } from '../../src/sim/event-queue.js';
+import { EventQueue, type SimEvent, tieOf, TIME_SCALE } from '../../src/sim/event-queue.js';
 import { makeRandom } from '../../src/sim/random.js';
 
-function event(timeMs: number, seq: number): SimEvent {
-  return { timeMs, seq, fn: () => {}, cancelled: false };
+function event(timeMs: number, seq: number, tie = 0): SimEvent {
+  return { at: timeMs * TIME_SCALE, tie, seq, fn: () => {}, cancelled: false };
 }
+
+const timeMs = (e: SimEvent) => e.at / TIME_SCALE;
 
 function popAll(queue: EventQueue): Array<[number, number]> {
   const out: Array<[number, number]> = [];
-  for (let e = queue.pop(); e !== undefined; e = queue.pop()) out.push([e.timeMs, e.seq]);
+  for (let e = queue.pop(); e !== undefined; e = queue.pop()) out.push([timeMs(e), e.seq]);
   return out;
 }
 
@@ -30,6 +32,22 @@ describe('EventQueue', () => {
     expect(popAll(queue)).toEqual([[0, 4], [10, 1], [10, 3], [10, 6], [20, 2], [20, 5], [30, 0]]);
     expect(queue.size).toBe(0);
     expect(queue.pop()).toBeUndefined();
+  });
+
+  it('orders events due at one time by their tie before their sequence', () => {
+    const queue = new EventQueue();
+    queue.push(event(5, 0, 3));
+    queue.push(event(5, 1, -7));
+    queue.push(event(4, 2, 9));
+    queue.push(event(5, 3, -7));
+    expect(popAll(queue)).toEqual([[4, 2], [5, 1], [5, 3], [5, 0]]);
+  });
+
+  it('tieOf keeps the order of unsigned 32-bit draws, in signed 32-bit integers', () => {
+    const draws = [0, 1, 0x7fff_ffff, 0x8000_0000, 0x8000_0001, 0xffff_fffe, 0xffff_ffff];
+    const ties = draws.map(tieOf);
+    for (const tie of ties) expect(tie | 0).toBe(tie);
+    for (let k = 1; k < ties.length; k++) expect(ties[k - 1]!).toBeLessThan(ties[k]!);
   });
 
   it('a cancelled event never surfaces, and size counts only live events', () => {
@@ -71,7 +89,7 @@ describe('EventQueue', () => {
     const queue = new EventQueue();
     // The live events, kept in (time, seq) order; an insertion costs a search and a splice.
     const reference: SimEvent[] = [];
-    const order = (x: SimEvent, y: SimEvent) => x.timeMs - y.timeMs || x.seq - y.seq;
+    const order = (x: SimEvent, y: SimEvent) => x.at - y.at || x.seq - y.seq;
     const all: SimEvent[] = [];
     let seq = 0;
     let popped = 0;
@@ -102,7 +120,7 @@ describe('EventQueue', () => {
       if (queue.size !== reference.length) mismatches.push(`step ${step}: size ${queue.size} instead of ${reference.length}`);
     }
     expect(mismatches).toEqual([]);
-    expect(popAll(queue)).toEqual(reference.map((e) => [e.timeMs, e.seq]));
+    expect(popAll(queue)).toEqual(reference.map((e) => [timeMs(e), e.seq]));
     // The walk must have exercised the heap, not just an empty queue.
     expect(popped).toBeGreaterThan(5_000);
   });
