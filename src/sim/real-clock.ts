@@ -30,11 +30,14 @@ const host = {
   clearTimeout: globalThis.clearTimeout,
   setImmediate: unwrapped(globalThis.setImmediate),
   performanceNow: unwrapped(performance.now),
+  // The global `performance` is a getter in Node: the meters read the clock
+  // some 95 000 times a pass, so the object is taken once.
+  performance,
 };
 
 /** The host's wall clock in milliseconds, for measuring (never for deciding) in simulated runs. */
 export function hostWallMs(): number {
-  return host.performanceNow.call(performance);
+  return host.performanceNow.call(host.performance);
 }
 
 /** Gives the host event loop one full turn, after every pending microtask. */
