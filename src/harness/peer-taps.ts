@@ -55,9 +55,12 @@ export interface TapOptions {
   isCurrent: () => boolean;
 }
 
+/** A reply callback as the network calls it: with the reply and the call's context. */
+type OnReply = (reply: unknown, context: unknown) => void;
+
 /** An end of the network as the taps use it: labrpc's, whose `call` takes a runner for the reply callback. */
 export interface TapEnd {
-  call(method: string, args: unknown, onReply: (reply: unknown) => void, runReply?: (onReply: (reply: unknown) => void, reply: unknown) => void): void;
+  call(method: string, args: unknown, onReply: OnReply, context?: unknown, runReply?: (onReply: OnReply, reply: unknown, context: unknown) => void): void;
 }
 
 /** What the taps call the peer on: the run's meter, or the meter told to strict mode as well. */
@@ -97,7 +100,7 @@ export function tapPeer(o: TapOptions): TappedPeer {
       ? o.meter
       : {
           inside: <T>(fn: () => T): T => touching(() => o.meter.inside(fn)),
-          insideWith: <A, T>(fn: (arg: A) => T, arg: A): T => touching(() => o.meter.insideWith(fn, arg)),
+          insideWith: <A, T, B = undefined>(fn: (arg: A, extra: B) => T, arg: A, extra?: B): T => touching(() => o.meter.insideWith(fn, arg, extra)),
           outside: <T>(fn: () => T): T => o.meter.outside(fn),
           outsideWith: <A, T>(fn: (arg: A) => T, arg: A): T => o.meter.outsideWith(fn, arg),
         };
@@ -110,21 +113,24 @@ export function tapPeer(o: TapOptions): TappedPeer {
   };
 
   // Unwatched, a call costs no closure: the network runs each reply callback on the meter through one function.
-  const replyInside = (onReply: (reply: unknown) => void, reply: unknown): void => meter.insideWith(onReply, reply);
+  const replyInside = (onReply: OnReply, reply: unknown, context: unknown): void => meter.insideWith(onReply, reply, context);
   const peers = o.ends.map(
     (end, to): ClientEnd =>
       watching
         ? {
-            call: (method, args, onReply) => {
+            call: <C>(method: string, args: unknown, onReply: (reply: unknown, context: C) => void, context?: C) => {
               tell((w) => w.sent?.(me, to, method, args));
               end.call(method, args, (reply) => {
                 tell((w) => w.replyArrived?.(me, to, method, args, reply));
-                meter.insideWith(onReply, reply);
+                meter.insideWith(onReply, reply, context as C);
                 tell((w) => w.replyHandled?.(me, to, method, args, reply));
               });
             },
           }
-        : { call: (method, args, onReply) => end.call(method, args, onReply, replyInside) },
+        : {
+            call: <C>(method: string, args: unknown, onReply: (reply: unknown, context: C) => void, context?: C) =>
+              end.call(method, args, onReply as OnReply, context, replyInside),
+          },
   );
 
   const { saves } = o;

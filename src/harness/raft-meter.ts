@@ -45,14 +45,14 @@ export class RaftMeter {
   }
 
   /**
-   * `inside(() => fn(arg))` without the closure: the calls a run makes on
-   * every event (timers, handlers, replies) come through here, and a closure
-   * each is garbage the collector pays for.
+   * `inside(() => fn(arg, extra))` without the closure: the calls a run
+   * makes on every event (timers, handlers, replies) come through here, and
+   * a closure each is garbage the collector pays for.
    */
-  insideWith<A, T>(fn: (arg: A) => T, arg: A): T {
+  insideWith<A, T, B = undefined>(fn: (arg: A, extra: B) => T, arg: A, extra?: B): T {
     if (this.depth++ === 0) this.startedMs = this.readWallMs();
     try {
-      return fn(arg);
+      return fn(arg, extra as B);
     } finally {
       if (--this.depth === 0) this.stop();
     }

@@ -20,15 +20,19 @@ import { GobSizer } from './gob-size.js';
  * at one instant in a seeded order.
  */
 
-/** Called once per call: with a copy of the reply, or undefined if the call failed (labrpc's `false`). */
-export type ReplyCallback = (reply: unknown) => void;
+/**
+ * Called once per call: with a copy of the reply, or undefined if the call
+ * failed (labrpc's `false`), and the context the call was given, so that
+ * one function can serve every call instead of a closure per call.
+ */
+export type ReplyCallback = (reply: unknown, context: unknown) => void;
 
 /**
  * How a caller has its reply callback run, when it wraps every callback the
  * same way (the harness runs them on the Raft meter): one function for all
  * calls instead of a closure per call.
  */
-export type ReplyRunner = (onReply: ReplyCallback, reply: unknown) => void;
+export type ReplyRunner = (onReply: ReplyCallback, reply: unknown, context: unknown) => void;
 
 /** An RPC handler: takes a copy of the arguments, returns the reply, which the network copies. */
 export type Handler = (args: never) => unknown;
@@ -75,9 +79,12 @@ export class ClientEnd {
     readonly name: number,
   ) {}
 
-  /** Sends `method(args)`; `onReply` is called once, later, with the reply or undefined (through `runReply`, if given). */
-  call(method: string, args: unknown, onReply: ReplyCallback, runReply?: ReplyRunner): void {
-    this.net.send(this, method, args, onReply, runReply);
+  /**
+   * Sends `method(args)`; `onReply` is called once, later, with the reply or
+   * undefined and `context` (through `runReply`, if given).
+   */
+  call(method: string, args: unknown, onReply: ReplyCallback, context?: unknown, runReply?: ReplyRunner): void {
+    this.net.send(this, method, args, onReply, context, runReply);
   }
 }
 
@@ -207,7 +214,7 @@ export class Network {
   }
 
   /** @internal */
-  send(end: ClientEnd, method: string, args: unknown, onReply: ReplyCallback, runReply: ReplyRunner = runDirectly): void {
+  send(end: ClientEnd, method: string, args: unknown, onReply: ReplyCallback, context: unknown, runReply: ReplyRunner = runDirectly): void {
     if (this.closed) return;
     const request = copyValue(args);
     this.rpcTotal++;
@@ -221,7 +228,7 @@ export class Network {
     if (!end.enabled || server === undefined) {
       const waitMs = this.random.int(this.longDelays ? LONG_DELAY_MS_MAX : SHORT_DELAY_MS_MAX);
       observer?.sent(call, end.name, method, args, waitMs, false);
-      const flight = new Flight(end, method, request, onReply, runReply, call, serverName, undefined, false, false);
+      const flight = new Flight(end, method, request, onReply, context, runReply, call, serverName, undefined, false, false);
       callLater(this.clock, waitMs + hopDelayMs(this.random), this.failFlight, flight);
       return;
     }
@@ -231,7 +238,7 @@ export class Network {
     const networkDelayMs = reliable ? 0 : this.random.int(UNRELIABLE_DELAY_MS_MAX);
     const delayMs = networkDelayMs + hopDelayMs(this.random);
     observer?.sent(call, end.name, method, args, networkDelayMs, true);
-    const flight = new Flight(end, method, request, onReply, runReply, call, serverName, server, reliable, this.longReordering);
+    const flight = new Flight(end, method, request, onReply, context, runReply, call, serverName, server, reliable, this.longReordering);
     callLater(this.clock, delayMs, this.deliverFlight, flight);
   }
 
@@ -288,18 +295,18 @@ export class Network {
     if (this.closed) return;
     this.byteTotal += flight.heldBytes;
     this.observer?.ended(flight.call, flight.outcome, flight.reply);
-    flight.runReply(flight.onReply, flight.reply);
+    flight.runReply(flight.onReply, flight.reply, flight.context);
   }
 
   private fail(flight: Flight): void {
     if (this.closed) return;
     this.observer?.ended(flight.call, 'unreachable');
-    flight.runReply(flight.onReply, undefined);
+    flight.runReply(flight.onReply, undefined, flight.context);
   }
 }
 
-function runDirectly(onReply: ReplyCallback, reply: unknown): void {
-  onReply(reply);
+function runDirectly(onReply: ReplyCallback, reply: unknown, context: unknown): void {
+  onReply(reply, context);
 }
 
 /** One RPC on its way: what its request's delivery and its reply's return need, in one object. */
@@ -313,6 +320,7 @@ class Flight {
     readonly method: string,
     public request: unknown,
     readonly onReply: ReplyCallback,
+    readonly context: unknown,
     readonly runReply: ReplyRunner,
     readonly call: number,
     readonly serverName: number | undefined,

@@ -156,33 +156,35 @@ class Peer implements RaftPeer {
     }
   }
 
+  /** Sends a message; its reply comes back to one callback per method, with the message as the call's context. */
   private send(message: Outbound): void {
     const end = this.o.peers[message.to]!;
-    if (message.method === 'RequestVote') {
-      const args = message.args;
-      end.call('RequestVote', args, (reply) => {
-        if (this.killed || reply === undefined) return;
-        this.core.onRequestVoteReply(message.to, args, reply as RequestVoteReply);
-        this.flush();
-      });
-    } else if (message.method === 'InstallSnapshot') {
-      const args = message.args;
-      end.call('InstallSnapshot', args, (reply) => {
-        if (this.killed) return;
-        if (reply === undefined) this.core.onInstallSnapshotLost(message.to, args);
-        else this.core.onInstallSnapshotReply(message.to, args, reply as InstallSnapshotReply);
-        this.flush();
-      });
-    } else {
-      const args = message.args;
-      end.call('AppendEntries', args, (reply) => {
-        if (this.killed) return;
-        if (reply === undefined) this.core.onAppendEntriesLost(message.to, args);
-        else this.core.onAppendEntriesReply(message.to, args, reply as AppendEntriesReply);
-        this.flush();
-      });
-    }
+    if (message.method === 'RequestVote') end.call('RequestVote', message.args, this.onVoteReply, message);
+    else if (message.method === 'InstallSnapshot') end.call('InstallSnapshot', message.args, this.onSnapshotReply, message);
+    else end.call('AppendEntries', message.args, this.onAppendReply, message);
   }
+
+  // The reply callbacks are made once per peer, not once per message: a
+  // closure per call would be garbage on every RPC.
+  private readonly onVoteReply = (reply: unknown, message: Outbound & { method: 'RequestVote' }): void => {
+    if (this.killed || reply === undefined) return;
+    this.core.onRequestVoteReply(message.to, message.args, reply as RequestVoteReply);
+    this.flush();
+  };
+
+  private readonly onSnapshotReply = (reply: unknown, message: Outbound & { method: 'InstallSnapshot' }): void => {
+    if (this.killed) return;
+    if (reply === undefined) this.core.onInstallSnapshotLost(message.to, message.args);
+    else this.core.onInstallSnapshotReply(message.to, message.args, reply as InstallSnapshotReply);
+    this.flush();
+  };
+
+  private readonly onAppendReply = (reply: unknown, message: Outbound & { method: 'AppendEntries' }): void => {
+    if (this.killed) return;
+    if (reply === undefined) this.core.onAppendEntriesLost(message.to, message.args);
+    else this.core.onAppendEntriesReply(message.to, message.args, reply as AppendEntriesReply);
+    this.flush();
+  };
 
   // The timers' callbacks are made once per peer, not once per timer: a
   // follower re-arms its election timer on every heartbeat.

@@ -38,9 +38,13 @@ import type { Random } from '../sim/random.js';
  * with `undefined` when the request or the reply was lost, or the peer is
  * down or cut off (labrpc's `ok == false`). A lost call may still have been
  * handled by the peer. Calls still pending when a test ends never complete.
+ *
+ * `context`, if given, is handed to `onReply` as its second argument, so
+ * that a peer can answer all its calls with one function made once, where a
+ * closure per call would be garbage on every message.
  */
 export interface ClientEnd {
-  call(method: string, args: unknown, onReply: (reply: unknown) => void): void;
+  call<C = undefined>(method: string, args: unknown, onReply: (reply: unknown, context: C) => void, context?: C): void;
 }
 
 /** The earlier name of {@link ClientEnd}, kept for code written against it. */

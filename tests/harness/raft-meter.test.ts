@@ -66,5 +66,8 @@ describe('RaftMeter', () => {
     expect(reply).toBe('reply');
     expect(meter.outsideWith((n: number) => n + 1, 1)).toBe(2);
     expect(meter.totalMs).toBe(5);
+    // A second argument (a reply's context) is handed on too.
+    expect(meter.insideWith((ms: number, context: string) => ((wall.ms += ms), context), 4, 'context')).toBe('context');
+    expect(meter.totalMs).toBe(9);
   });
 });

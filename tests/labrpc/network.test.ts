@@ -249,6 +249,22 @@ describe('calls that cannot reach a server', () => {
     }
   }
 
+  it("a call's context comes back with its reply, and with its failure, through the runner if given", () => {
+    const h = new NetHarness();
+    h.addServer(0);
+    const seen: unknown[] = [];
+    const onReply = (reply: unknown, context: unknown) => seen.push([reply, context]);
+    h.endTo(0).call('Echo', { id: 1 }, onReply, 'first');
+    h.endTo(0, false).call('Echo', { id: 2 }, onReply, { second: true });
+    const runner = (run: (reply: unknown, context: unknown) => void, reply: unknown, context: unknown) => run(reply, ['through the runner', context]);
+    h.endTo(0).call('Echo', { id: 3 }, onReply, 'third', runner);
+    h.drain();
+    expect(seen).toHaveLength(3);
+    expect(seen).toContainEqual([{ from: 0, id: 1, pad: '' }, 'first']);
+    expect(seen).toContainEqual([undefined, { second: true }]);
+    expect(seen).toContainEqual([{ from: 0, id: 3, pad: '' }, ['through the runner', 'third']]);
+  });
+
   it("the end's state is read when the request is sent", () => {
     const h = new NetHarness();
     h.addServer(0);

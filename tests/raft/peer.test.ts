@@ -69,10 +69,11 @@ class Fixture {
   ) {
     this.persister = new RecordingPersister(this.events, saved, savedSnapshot);
     const peers: PeerEnd[] = Array.from({ length: n }, (_, to) => ({
-      call: (method, args, onReply) => {
+      call: (method, args, onReply, context) => {
         expect(to, 'a peer never calls itself').not.toBe(me);
         this.events.push(`send ${method} S${to}`);
-        this.sent.push({ to, method, args: wire(args), reply: onReply, savedAtSend: this.persister.hard() });
+        // The reply comes with the call's context, as the network hands it back.
+        this.sent.push({ to, method, args: wire(args), reply: (reply) => onReply(reply, context as never), savedAtSend: this.persister.hard() });
       },
     }));
     this.peer = reference.make({
