@@ -3,6 +3,7 @@ import type { ApplyMsg, RaftFactory, RaftPeer } from '../raft/types.js';
 import type { Clock } from '../sim/clock.js';
 import { decode, encode } from '../sim/codec.js';
 import { asError } from '../sim/sim-world.js';
+import { AppliedLog } from './applied-log.js';
 import type { World } from '../sim/world.js';
 import { digest, type EventTrace, traceObserver } from './event-trace.js';
 import { InvariantChecker } from './invariants.js';
@@ -35,7 +36,7 @@ export class Config {
   readonly rafts: (RaftPeer | undefined)[];
   readonly connected: boolean[];
   /** Committed values each peer has applied, by index. */
-  readonly logs: Map<number, unknown>[];
+  readonly logs: AppliedLog[];
   /** The last index each peer's service has applied, by command or snapshot (the snapshot applier's check). */
   readonly lastApplied: number[];
   private readonly world: World;
@@ -86,7 +87,7 @@ export class Config {
     this.peerClock = watched ? observedClock(t.world.clock, () => this.afterEvent()) : t.world.clock;
     this.net = new Network({ clock: this.peerClock, random: t.world.random, log: t.world.log, ...(this.timeline === undefined ? {} : { observer: this.timeline }) });
     this.connected = new Array<boolean>(n).fill(false);
-    this.logs = Array.from({ length: n }, () => new Map<number, unknown>());
+    this.logs = Array.from({ length: n }, () => new AppliedLog());
     this.lastApplied = new Array<number>(n).fill(0);
     this.applyErr = new Array<string>(n).fill('');
     this.saved = new Array(n).fill(undefined);
@@ -267,7 +268,7 @@ export class Config {
     }
     const [lastIncludedIndex, xlog] = decoded as [number, unknown[]];
     if (index !== -1 && index !== lastIncludedIndex) return `server ${i} snapshot doesn't match m.SnapshotIndex`;
-    const log = new Map<number, unknown>();
+    const log = new AppliedLog();
     for (let j = 0; j < xlog.length; j++) log.set(j, xlog[j]);
     this.logs[i] = log;
     this.lastApplied[i] = lastIncludedIndex;
