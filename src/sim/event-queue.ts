@@ -78,6 +78,13 @@ export class EventQueue {
     }
   }
 
+  /** Cancels every event and empties the heap, so that it holds on to none of them. */
+  clear(): void {
+    for (const event of this.heap) event.cancelled = true;
+    this.heap.length = 0;
+    this.live = 0;
+  }
+
   /** The earliest live event, left in place. */
   peek(): SimEvent | undefined {
     while (this.heap.length > 0 && this.heap[0]!.cancelled) this.popAny();

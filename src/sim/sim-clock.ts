@@ -44,6 +44,11 @@ export class SimClock implements Clock {
     return this.queue.size;
   }
 
+  /** Cancels every pending event at once, when nothing is to run any more. */
+  discardPending(): void {
+    this.queue.clear();
+  }
+
   /** The virtual time of the next event, or undefined when nothing is scheduled. */
   nextEventTime(): number | undefined {
     const next = this.queue.peek();

@@ -171,14 +171,28 @@ export class SimWorld implements World {
     } catch (error) {
       this.fail(asError(error));
     }
-    this.endRun({ error: this.failure, elapsedMs: this.clock.now() });
+    this.end();
   };
 
   /** Ends the run when the host turn the driver waited for fails. */
   private readonly driveFailed = (error: unknown): void => {
     this.fail(asError(error));
-    this.endRun({ error: this.failure, elapsedMs: this.clock.now() });
+    this.end();
   };
+
+  /**
+   * Resolves the run's outcome and drops the events still pending, which
+   * would never run: what they hold (messages in flight, the peers' timers)
+   * is then garbage at once. A long run's event heap has been promoted to
+   * the old generation, and until a full collection its stale slots would
+   * keep those young objects alive through the next scavenges of the runs
+   * after it, to be copied and promoted in their turn.
+   */
+  private end(): void {
+    const outcome = { error: this.failure, elapsedMs: this.clock.now() };
+    this.clock.discardPending();
+    this.endRun(outcome);
+  }
 
   private finish<T>(task: SimTask<T>, value: T | undefined): void {
     task.finished = true;

@@ -77,6 +77,18 @@ describe('EventQueue', () => {
     expect(queue.size).toBe(0);
   });
 
+  it('clear cancels every event and empties the queue; a later cancel of one changes nothing', () => {
+    const { queue, a } = twoEvents();
+    queue.clear();
+    expect(queue.size).toBe(0);
+    expect(a.cancelled).toBe(true);
+    queue.cancel(a);
+    expect(queue.size).toBe(0);
+    expect(queue.pop()).toBeUndefined();
+    queue.push(event(3, 2));
+    expect(popAll(queue)).toEqual([[3, 2]]);
+  });
+
   it('peek leaves the earliest live event in place', () => {
     const { queue, a } = twoEvents();
     expect(queue.peek()).toBe(a);

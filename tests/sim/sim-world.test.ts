@@ -47,6 +47,20 @@ describe('SimWorld', () => {
     expect(beats).toBe(999);
   });
 
+  it('the events still pending when the run ends are dropped: none runs, and the clock holds none', async () => {
+    const world = makeWorld();
+    let ran = false;
+    const outcome = await world.run(async (w) => {
+      w.clock.setTimer(5, () => (ran = true));
+      w.clock.setTimer(50, () => (ran = true));
+      await w.sleep(1);
+    });
+    expect(outcome.error).toBeUndefined();
+    expect(world.clock.pending).toBe(0);
+    expect(world.clock.runNext()).toBe(false);
+    expect(ran).toBe(false);
+  });
+
   it("events due at one instant, the test's wake-up among them, run in an order drawn from the seed", async () => {
     const orderFor = async (seed: number) => {
       const order: string[] = [];
