@@ -236,6 +236,17 @@ export class RaftCore {
     this.spareReady = spare;
   }
 
+  /**
+   * For a peer that is killed, which answers nothing any more but its term:
+   * drops the log's entries. The calls still in flight to and from a dead
+   * peer keep it reachable for up to seconds of virtual time (a call to a
+   * cut-off peer fails after as long as 7 s), and its log, the newest
+   * entries included, would be copied and promoted by the collector meanwhile.
+   */
+  discardLog(): void {
+    this.raftLog.discard();
+  }
+
   // ---- Inputs: timers ------------------------------------------------------
 
   /** The election timer fired: a follower or candidate starts an election. */

@@ -110,6 +110,8 @@ class Peer implements RaftPeer {
     this.electionTimer?.cancel();
     this.heartbeatTimer?.cancel();
     this.replicateTimer?.cancel();
+    // Nothing reads the log of a killed peer; its state lives on in the persister.
+    this.core.discardLog();
   }
 
   private flush(): void {

@@ -110,6 +110,17 @@ export class RaftLog {
   }
 
   /**
+   * Lets go of every held entry, for a peer that is killed: the log then
+   * holds only its sentinel, and says so (lastIndex is snapshotIndex). The
+   * array is cut in place, so that it holds no entry even while something
+   * still refers to it.
+   */
+  discard(): void {
+    this.entries.length = 1;
+    this.changed(this.offset + 1);
+  }
+
+  /**
    * The lowest index whose entry may differ from the one it held (or did not
    * hold) when `version` was current: past the last index when nothing held
    * changed, the first held index when `version` is too old to tell.

@@ -214,6 +214,15 @@ describe('reference peer (adapter)', () => {
     expect(f.applied).toEqual([]);
   });
 
+  it('a killed peer lets go of its log and keeps its term', () => {
+    const f = new Fixture();
+    f.append(appendArgs({ term: 2, leaderId: 1, entries: entries([2, 2]), leaderCommit: 1 }));
+    f.peer.kill();
+    expect(f.peer.inspect!().lastIndex).toBe(0);
+    expect(f.peer.getState()).toEqual({ term: 2, isLeader: false });
+    expect(f.append(appendArgs({ term: 2, leaderId: 1, prevLogIndex: 2, prevLogTerm: 2 })).term).toBe(2);
+  });
+
   it('a follower, once killed, never times out into an election', () => {
     const f = new Fixture(2, 3);
     f.peer.kill();

@@ -111,6 +111,17 @@ describe('RaftLog', () => {
     expect(log.append({ term: 5, command: 'c11' })).toBe(11);
   });
 
+  it('discard lets go of every held entry in place, keeping the snapshot\'s place', () => {
+    const log = new RaftLog(entries([3, 3], 'c', 8), 7, 2);
+    const held = log.view();
+    const version = log.version;
+    log.discard();
+    expect([log.snapshotIndex, log.snapshotTerm, log.lastIndex, log.lastTerm]).toEqual([7, 2, 7, 2]);
+    // The array handed out before is cut too: nothing it holds keeps an entry alive.
+    expect(held).toHaveLength(1);
+    expect(log.version).toBeGreaterThan(version);
+  });
+
   it('starts after a restored snapshot', () => {
     const log = new RaftLog(entries([3, 3], 'c', 8), 7, 2);
     expect([log.snapshotIndex, log.snapshotTerm, log.lastIndex]).toEqual([7, 2, 9]);
