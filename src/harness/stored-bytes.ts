@@ -1,3 +1,6 @@
+/** What an empty StoredBytes reads from: every persister starts with two, and a typed array costs far more to make than an object. */
+const NO_BYTES = new Uint8Array(0);
+
 /**
  * One blob a persister keeps: its bytes are the first `length` of `store`.
  * A write copies into the same store while it is big enough and not shared,
@@ -5,7 +8,8 @@
  * tests) does not allocate, and leave the collector, a buffer per save.
  */
 export class StoredBytes {
-  private store: Uint8Array = new Uint8Array(0);
+  /** Empty at first: the shared NO_BYTES, never written to, as any write that has bytes needs a store of its own. */
+  private store: Uint8Array = NO_BYTES;
   /** Bytes in use at the start of `store`. */
   length = 0;
   /** Another StoredBytes reads the same store: the next write must go to a new one. */
