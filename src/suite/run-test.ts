@@ -51,7 +51,17 @@ export interface RunRequest extends Partial<LabSettings> {
   wallClockMs?: () => number;
   /** Record the run's timeline (role, term, RPCs... of every peer over time) for the HTML report. */
   timeline?: boolean;
+  /** The most characters of log a timeline keeps; TIMELINE_LOG_CHARS_MAX unless given (tests make it small). */
+  timelineLogCharsMax?: number;
 }
+
+/**
+ * The most of its log a timeline keeps, in characters. A timeline holds its
+ * log in memory, in the worker and then in the host, and goes to disk as one
+ * JSON text: a peer that logs gigabytes would otherwise fill both threads'
+ * memory and end the whole runner. The log file itself has no such limit.
+ */
+export const TIMELINE_LOG_CHARS_MAX = 16 * 1024 * 1024;
 
 export interface RunOutcome {
   test: string;
@@ -115,6 +125,11 @@ export async function runLabTest(request: RunRequest, tests: readonly LabTest[] 
   if (run.timeline !== undefined) {
     const failure = outcome.error === undefined ? null : { atMs: elapsedMs, message: outcome.error };
     outcome.timeline = run.timeline.finish({ test: test.name, seed: request.seed, endMs: elapsedMs, failure, log: log.lines });
+    const dropped = run.droppedLogLines();
+    if (dropped > 0) {
+      const keptMb = ((request.timelineLogCharsMax ?? TIMELINE_LOG_CHARS_MAX) / (1024 * 1024)).toFixed(1);
+      outcome.timeline.note = `The timeline keeps the first ${keptMb} M characters of the run's trace log (${log.lines.length} lines); the ${dropped} lines after them are left out.`;
+    }
   }
   return outcome;
 }
@@ -125,6 +140,8 @@ interface Run {
   raftMs: number;
   saves: SaveTotals;
   log: CaptureLog;
+  /** Lines written so far but not kept, past the timeline's share of the log (the closing PASS or FAIL line comes after the run). */
+  droppedLogLines: () => number;
   timeline?: TimelineRecorder;
 }
 
@@ -133,11 +150,28 @@ async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, o
   const { keepStreamedLines = false, timeline } = options;
   let log: CaptureLog | undefined;
   const stream = request.onLogLine;
-  // A streamed line is not kept as well: the capture then never holds more than the line being written.
-  const tap = stream === undefined || keepStreamedLines ? stream : (line: string) => {
-    stream(line);
-    log!.lines.length = 0;
-  };
+  let droppedLogLines = 0;
+  let tap: ((line: string) => void) | undefined;
+  if (stream !== undefined && !keepStreamedLines) {
+    // A streamed line is not kept as well: the capture then never holds more than the line being written.
+    tap = (line) => {
+      stream(line);
+      log!.lines.length = 0;
+    };
+  } else if (timeline !== undefined) {
+    // A timeline keeps its log in memory, so only the first of it: every line after the budget is let go as it comes.
+    const charsMax = request.timelineLogCharsMax ?? TIMELINE_LOG_CHARS_MAX;
+    let chars = 0;
+    tap = (line) => {
+      stream?.(line);
+      chars += line.length + 1;
+      if (chars <= charsMax) return;
+      log!.lines.pop();
+      droppedLogLines += 1;
+    };
+  } else {
+    tap = stream;
+  }
   const common = {
     random: makeRandom(request.seed),
     makeLog: (clock: World['clock']) => (log = new CaptureLog(clock, request.logLevel ?? 'none', tap)),
@@ -177,6 +211,7 @@ async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, o
     raftMs: meter.totalMs,
     saves: saves.result,
     log: log!,
+    droppedLogLines: () => droppedLogLines,
     ...(timeline === undefined ? {} : { timeline }),
   };
 }
