@@ -46,6 +46,28 @@ describe('substituteCommand and execEnv', () => {
     }
     expect(existsSync(marker)).toBe(false);
   });
+
+  // Issue 11, item 1: inside "$(…)" a placeholder was taken for one in double quotes, so the shell split and globbed
+  // the name (`*` listed the directory), and inside '…' there it printed ${RAFT_DSTEST_TEST} itself.
+  it('quotes a placeholder inside a command substitution, in double quotes or not, and in $\'…\' quotes', async () => {
+    const marker = join(dir, 'pwned');
+    const name = `a  b * $(touch ${marker}) 'q' "d"`;
+    const pool = createExecPool({
+      workers: 1,
+      exec: [
+        `printf '[%s]' "$(printf %s {test})"`,
+        `printf '[%s]' "$(printf %s '{test}')"`,
+        'printf \'[%s]\' "`printf %s {test}`"',
+        `printf '[%s]' "$( (printf %s {test}) ) and {k}"`,
+        `printf '[%s]' $'x\\'{test}'`,
+        `printf '[%s]' "$((1 + {k}))"`,
+      ].join('; '),
+    });
+    const result = await runLogged(pool, { ...task, test: name });
+    expect(result.passed).toBe(true);
+    expect(result.lines.join('\n')).toBe(`[${name}][${name}][${name}][${name} and 4][x'${name}][5]`);
+    expect(existsSync(marker)).toBe(false);
+  });
 });
 
 describe('findShell', () => {
