@@ -43,11 +43,11 @@ describe.runIf(built)('raft-dstest --exec (built)', () => {
     expect(await readdir(out)).toHaveLength(failedRuns);
   });
 
-  it('ends `sleep 30` at --timeout 2s: both runs failed as timed out, long before the sleep would end', async () => {
+  // The sleeps outlast the test's own time limit: that the tool exits at all shows it ended them, however slow the machine.
+  it('ends `sleep 1000` at --timeout 2s: both runs failed as timed out, long before the sleep would end', async () => {
     const out = join(dir, 'out');
-    const { code, stdout, ms } = await raftDstest(['--exec', 'sleep 30', 'X', '-n', '2', '-p', '2', '--timeout', '2s', '-o', out]);
+    const { code, stdout } = await raftDstest(['--exec', 'sleep 1000', 'X', '-n', '2', '-p', '2', '--timeout', '2s', '-o', out]);
     expect(code).toBe(1);
-    expect(ms).toBeLessThan(20_000);
     expect(counts(stdout)).toEqual([['X', 2, 2]]);
     expect(stdout.match(/FAIL X #\d \(seed \d+\): timed out after 2s/g)).toHaveLength(2);
     expect((await readdir(out)).sort()).toEqual(['X_0.log', 'X_1.log']);
@@ -169,12 +169,11 @@ describe.runIf(built)('raft-dstest --go (built, fake go on PATH)', () => {
 describe.runIf(built)('faulty lab runs through the command line (fixture tests)', () => {
   it('fails a hung run at --timeout and keeps the line it logged before hanging; the other runs pass', async () => {
     const out = join(dir, 'out');
-    const { code, stdout, ms } = await raftDstest(['FixtureHangSync', 'FixturePass', '-n', '2', '-p', '2', '--timeout', '1s', '--seed', '5', '-o', out], {
+    // Without the timeout the run would never end, and the test would fail at its own time limit.
+    const { code, stdout } = await raftDstest(['FixtureHangSync', 'FixturePass', '-n', '2', '-p', '2', '--timeout', '1s', '--seed', '5', '-o', out], {
       bin: fixtureBin,
     });
     expect(code).toBe(1);
-    // A backstop: without the timeout the run would never end.
-    expect(ms).toBeLessThan(30_000);
     // In registry order: the fixtures module lists FixturePass first.
     expect(counts(stdout)).toEqual([
       ['FixturePass', 0, 2],
