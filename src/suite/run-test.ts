@@ -1,4 +1,5 @@
 import { DivergenceError, type EventTrace, TraceComparer, TraceRecorder } from '../harness/event-trace.js';
+import { FirstLog, LogComparer } from '../harness/log-comparison.js';
 import { RaftMeter } from '../harness/raft-meter.js';
 import { SaveMeter, type SaveTotals } from '../harness/save-meter.js';
 import { TestFailure } from '../harness/test-context.js';
@@ -43,8 +44,7 @@ export interface RunRequest extends Partial<LabSettings> {
   raft?: RaftFactory;
   /**
    * Receives each log line as it is written, e.g. to stream a run live. The
-   * outcome's log is then empty (except with checkDeterminism, which needs
-   * both runs' lines): a log may be larger than memory.
+   * outcome's log is then empty: a log may be larger than memory.
    */
   onLogLine?: (line: string) => void;
   /** The wall clock the Raft's time is measured on; the host's by default. */
@@ -99,14 +99,16 @@ export async function runLabTest(request: RunRequest, tests: readonly LabTest[] 
   if (request.checkDeterminism && request.timeline) throw new RangeError('a timeline is taken of one run; the determinism check does two');
   let run: Run;
   if (request.checkDeterminism) {
-    // The first run is only a reference to compare against: its log is not streamed.
+    // The first run is only a reference to compare against: its log is not streamed, and kept only as FirstLog keeps it.
     const recorder = new TraceRecorder();
-    const first = await runOnce(test, { ...request, onLogLine: undefined }, recorder);
+    const firstLog = new FirstLog();
+    const first = await runOnce(test, { ...request, onLogLine: undefined }, recorder, { recordLog: firstLog });
     const comparer = new TraceComparer(recorder);
-    // Both logs are compared at the end, so the second keeps its lines even as it streams them.
-    run = await runOnce(test, request, comparer, { keepStreamedLines: true });
+    // The second run's lines are compared with the first's as they are written.
+    const logs = new LogComparer(firstLog);
+    run = await runOnce(test, request, comparer, { compareLog: logs });
     if (!(run.error instanceof DivergenceError)) {
-      const divergence = finalDivergence(comparer, first, run);
+      const divergence = finalDivergence(comparer, first, run, logs);
       if (divergence !== undefined) run.error = divergence;
     }
   } else {
@@ -146,13 +148,32 @@ interface Run {
 }
 
 /** One run of a test in a fresh world, without the closing PASS or FAIL line. */
-async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, options: { keepStreamedLines?: boolean; timeline?: TimelineRecorder } = {}): Promise<Run> {
-  const { keepStreamedLines = false, timeline } = options;
+async function runOnce(
+  test: LabTest,
+  request: RunRequest,
+  trace?: EventTrace,
+  options: { recordLog?: FirstLog; compareLog?: LogComparer; timeline?: TimelineRecorder } = {},
+): Promise<Run> {
+  const { recordLog, compareLog, timeline } = options;
   let log: CaptureLog | undefined;
   const stream = request.onLogLine;
   let droppedLogLines = 0;
   let tap: ((line: string) => void) | undefined;
-  if (stream !== undefined && !keepStreamedLines) {
+  if (recordLog !== undefined) {
+    // The determinism check's first run: its lines go to the record, not the capture.
+    tap = (line) => {
+      recordLog.add(line);
+      log!.lines.length = 0;
+    };
+  } else if (compareLog !== undefined) {
+    // Its second run: compared line by line, and then streamed, or kept as a run's log is when nothing streams it.
+    tap = (line) => {
+      compareLog.next(line);
+      if (stream === undefined) return;
+      stream(line);
+      log!.lines.length = 0;
+    };
+  } else if (stream !== undefined) {
     // A streamed line is not kept as well: the capture then never holds more than the line being written.
     tap = (line) => {
       stream(line);
@@ -163,14 +184,11 @@ async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, o
     const charsMax = request.timelineLogCharsMax ?? TIMELINE_LOG_CHARS_MAX;
     let chars = 0;
     tap = (line) => {
-      stream?.(line);
       chars += line.length + 1;
       if (chars <= charsMax) return;
       log!.lines.pop();
       droppedLogLines += 1;
     };
-  } else {
-    tap = stream;
   }
   const common = {
     random: makeRandom(request.seed),
@@ -221,7 +239,7 @@ async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, o
  * early, a different ending, or a different log (a peer that logs the wall
  * clock, say).
  */
-function finalDivergence(comparer: TraceComparer, first: Run, second: Run): DivergenceError | undefined {
+function finalDivergence(comparer: TraceComparer, first: Run, second: Run, logs: LogComparer): DivergenceError | undefined {
   try {
     comparer.finish();
   } catch (error) {
@@ -232,14 +250,7 @@ function finalDivergence(comparer: TraceComparer, first: Run, second: Run): Dive
   if (firstEnd !== secondEnd) {
     return new DivergenceError(`determinism check: the two runs of this seed end differently: first ${firstEnd ?? 'passed'}; second ${secondEnd ?? 'passed'}`);
   }
-  const a = first.log.lines;
-  const b = second.log.lines;
-  for (let k = 0; k < Math.max(a.length, b.length); k++) {
-    if (a[k] !== b[k]) {
-      return new DivergenceError(`determinism check: the two runs' logs differ at line ${k + 1}\n  first run:  ${a[k] ?? '(end of log)'}\n  second run: ${b[k] ?? '(end of log)'}`);
-    }
-  }
-  return undefined;
+  return logs.finish();
 }
 
 /** A check's failure is its message alone; anything else is a bug, so keep its stack. */
