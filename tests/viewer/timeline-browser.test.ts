@@ -78,6 +78,13 @@ describe.runIf(hasChromium && viewerBuilt)('the HTML report in headless Chromium
     expect(await first.locator('.tl-band.leader').count()).toBeGreaterThan(2);
     expect(await first.locator('.tl-band.down').count()).toBeGreaterThan(0);
     expect(await first.locator('.tl-mark').count()).toBeGreaterThan(0);
+    // Every lane has its commit and applied index as steps, and the cluster committed something.
+    const rises = (kind: string) => first.locator(`path.tl-index.${kind}`).evaluateAll((paths) => paths.map((path) => (path.getAttribute('d') ?? '').split('V').length - 1));
+    for (const kind of ['commit', 'applied']) {
+      const steps = await rises(kind);
+      expect(steps).toHaveLength(5);
+      expect(Math.max(...steps)).toBeGreaterThan(0);
+    }
     const marker = first.locator('.tl-failure-marker');
     await expect.poll(() => marker.isVisible()).toBe(true);
     const error = await first.locator('.error-head').textContent();
@@ -148,6 +155,9 @@ describe.runIf(hasChromium && viewerBuilt)('the HTML report in headless Chromium
     expect(await second.locator('path.tl-lost.lost').count()).toBeGreaterThan(0);
     expect(await second.locator('line.tl-rpc.reply.held').count()).toBeGreaterThan(0);
     expect(await second.locator('rect.tl-net.reordering').count()).toBe(1);
+    // This test cuts leaders off and never crashes a peer: every hatched span is a disconnection.
+    expect(await second.locator('.tl-band.down').count()).toBe(0);
+    expect(await second.locator('rect.tl-cut').count()).toBeGreaterThan(0);
     expect(await second.locator('.tl-failure-marker').isVisible()).toBe(true);
     expect(pageErrors).toEqual([]);
   });
