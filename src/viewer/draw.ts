@@ -3,8 +3,9 @@
  * its role and term as coloured bands, its commit and applied index as
  * steps, spans cut off from the network hatched, crashes and restarts
  * marked, RPCs as arrows between the lanes (lost ones ending in a cross,
- * long-held replies in orange, delayed requests dashed) and the failure as
- * a red line. Wheel or drag to zoom and pan; hovering shows what was there
+ * long-held replies in orange, delayed requests dashed, InstallSnapshots
+ * bold and labelled with the last index they carry) and the failure as a
+ * red line. Wheel or drag to zoom and pan; hovering shows what was there
  * and the log lines written at that moment.
  *
  * Only what is in view is in the DOM, so a long run stays responsive; when
@@ -71,7 +72,7 @@ export function renderTimeline(host: HTMLElement, timeline: Timeline): TimelineV
   const hatch = defs.append('pattern').attr('id', `${id}-hatch`).attr('patternUnits', 'userSpaceOnUse').attr('width', 6).attr('height', 6).attr('patternTransform', 'rotate(45)');
   hatch.append('rect').attr('width', 6).attr('height', 6).attr('class', 'tl-hatch-bg');
   hatch.append('line').attr('x1', 0).attr('y1', 0).attr('x2', 0).attr('y2', 6).attr('class', 'tl-hatch-line');
-  for (const kind of ['append', 'vote', 'other', 'held']) {
+  for (const kind of ['append', 'vote', 'snapshot', 'other', 'held']) {
     defs
       .append('marker')
       .attr('id', `${id}-arrow-${kind}`)
@@ -320,10 +321,16 @@ function stepPath(steps: readonly { atMs: number; value: number }[], x: ScaleLin
   return `${d}H${x(toMs)}`;
 }
 
-function methodClass(method: string): 'append' | 'vote' | 'other' {
+function methodClass(method: string): 'append' | 'vote' | 'snapshot' | 'other' {
   if (method === 'AppendEntries') return 'append';
   if (method === 'RequestVote') return 'vote';
+  if (method === 'InstallSnapshot') return 'snapshot';
   return 'other';
+}
+
+/** The label beside an InstallSnapshot's request: the last index it carries, which is what tells one snapshot from another. */
+function snapshotLabel(segment: Segment): string {
+  return segment.rpc.snapshot === null ? 'snapshot' : `snapshot ≤${segment.rpc.snapshot.index}`;
 }
 
 function drawSegments(
@@ -377,6 +384,17 @@ function drawSegments(
       const cy = laneMiddle(d.toPeer);
       return `M${cx - 4},${cy - 4}L${cx + 4},${cy + 4}M${cx - 4},${cy + 4}L${cx + 4},${cy - 4}`;
     });
+  group
+    .selectAll<SVGTextElement, Segment>('text.tl-snapshot-label')
+    .data(
+      shown.filter((segment) => segment.kind === 'request' && segment.rpc.method === 'InstallSnapshot'),
+      (d) => String(d.rpc.id),
+    )
+    .join('text')
+    .attr('class', 'tl-snapshot-label')
+    .attr('x', (d) => x(d.toMs) + 4)
+    .attr('y', (d) => (laneMiddle(d.fromPeer) + laneMiddle(d.toPeer)) / 2)
+    .text(snapshotLabel);
   return shown;
 }
 
@@ -447,7 +465,9 @@ const OUTCOME_WORDS: Record<string, string> = {
 /** The hover text for a message: what it was, its way and fate, and the log lines at each end. */
 function describeRpc(model: TimelineModel, segment: Segment): string[] {
   const rpc = segment.rpc;
-  const lines = [`${rpc.method} S${rpc.from} → S${rpc.to}`, `sent ${ms(rpc.sentMs)}${rpc.delayed ? `, delayed ${rpc.delayMs} ms in the network` : ''}`];
+  const lines = [`${rpc.method} S${rpc.from} → S${rpc.to}`];
+  if (rpc.snapshot !== null) lines.push(`snapshot of the log through index ${rpc.snapshot.index} (term ${rpc.snapshot.term})`);
+  lines.push(`sent ${ms(rpc.sentMs)}${rpc.delayed ? `, delayed ${rpc.delayMs} ms in the network` : ''}`);
   if (rpc.deliveredMs !== null) lines.push(`delivered ${ms(rpc.deliveredMs)}`);
   if (rpc.holdMs !== null) lines.push(`reply held back ${rpc.holdMs} ms (long reordering)`);
   lines.push(rpc.outcome === null ? 'still in flight when the run ended' : `${OUTCOME_WORDS[rpc.outcome] ?? rpc.outcome}${rpc.endedMs === null ? '' : ` at ${ms(rpc.endedMs)}`}`);
@@ -497,6 +517,7 @@ function legend(root: Selection<HTMLDivElement, unknown, null, undefined>): void
     ['tl-key applied', 'applied index'],
     ['tl-key append', 'AppendEntries'],
     ['tl-key vote', 'RequestVote'],
+    ['tl-key snapshot', 'InstallSnapshot, ≤ its last index'],
     ['tl-key delayed', 'delayed'],
     ['tl-key held', 'reply held (long reordering)'],
     ['tl-key lost', '✕ lost / thrown away'],
