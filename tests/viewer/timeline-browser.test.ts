@@ -150,6 +150,38 @@ describe.runIf(hasChromium && viewerBuilt)('the HTML report in headless Chromium
     expect(await axisTicks()).toEqual(before);
   });
 
+  it('pans and zooms with the keys once it has focus, without scrolling the page', async () => {
+    const first = page.locator('details.run').first();
+    await first.locator('button[data-action="failure"]').click();
+    const aroundFailure = await axisTicks();
+    await first.locator('button[data-action="whole"]').click();
+    const whole = await axisTicks();
+    const svg = first.locator('svg.tl-svg');
+    await svg.focus();
+    const scrollY = await page.evaluate('window.scrollY');
+    const seconds = async () => (await axisTicks()).map((t) => Number.parseFloat(t));
+    const span = (ticks: number[]) => ticks.at(-1)! - ticks[0]!;
+
+    await page.keyboard.press('+');
+    await page.keyboard.press('+');
+    const zoomed = await seconds();
+    expect(zoomed[0]).toBeGreaterThan(0);
+    expect(span(zoomed)).toBeLessThan(span(whole.map(Number.parseFloat)) / 1.5);
+    await page.keyboard.press('ArrowRight');
+    const panned = await seconds();
+    expect(panned[0]).toBeGreaterThan(zoomed[0]!);
+    expect(span(panned)).toBeCloseTo(span(zoomed), 1);
+    await page.keyboard.press('ArrowLeft');
+    expect(await seconds()).toEqual(zoomed);
+    await page.keyboard.press('-');
+    expect(span(await seconds())).toBeGreaterThan(span(zoomed));
+    await page.keyboard.press('f');
+    expect(await axisTicks()).toEqual(aroundFailure);
+    await page.keyboard.press('0');
+    expect(await axisTicks()).toEqual(whole);
+    expect(await page.evaluate('window.scrollY')).toBe(scrollY);
+  });
+
   it('draws another run when it is opened: an unreliable network, delayed, lost and held messages', async () => {
     const second = page.locator('details.run', { hasText: 'TestFigure8Unreliable2C #0 · seed 39' });
     expect(await second.locator('.tl-lane').count()).toBe(0);
