@@ -247,7 +247,7 @@ export const GALLERY = [
   },
   {
     id: 'commit-index-goes-down',
-    note: 'harmless to this core, which applies from its own lastApplied; only strict mode sees it',
+    note: 'this core then applies the entries again; only the 2D applier, which wants each index right after the last, sees that',
     title: 'commit index taken from a late request, going down',
     kind: 'safety',
     make: patched((core) =>
@@ -257,7 +257,7 @@ export const GALLERY = [
         return reply;
       }),
     ),
-    catches: [{ test: 'TestPersist32C', seed: 0, invariant: 'monotonic' }],
+    catches: [{ test: 'TestSnapshotInstallUnreliable2D', seed: 17 }, { test: 'TestPersist32C', seed: 0, invariant: 'monotonic' }],
   },
   {
     id: 'snapshot-after-entries',

@@ -4,9 +4,9 @@
  * and in strict mode (-r), on the runner's worker pool, and prints the
  * catch table as Markdown. A suite run is every selected test once with one
  * seed; the table counts them from 1, and run k uses seed k − 1, so any cell
- * replays. Each mode runs suite runs until one fails (at most --runs of
- * them), and the table says which run that was, the first test that failed
- * in it, and the first message.
+ * replays. Each mode does all --runs suite runs, and the table gives how
+ * many of them failed, the first that did, the tests that failed (with the
+ * suite runs each failed in), and the first failure's message.
  *
  *   npm run gallery -- [--runs 50] [--workers 2] [--bug <id>]... [--tests <arg>]...
  */
@@ -23,9 +23,11 @@ import { findBug, GALLERY } from './bugs.mjs';
  * @typedef {import('./bugs.mjs').GalleryBug} GalleryBug
  * @typedef {import('../../src/runner/protocol.js').RunResult} RunResult
  * @typedef {object} ModeResult
- * @property {number | undefined} firstFailedRun the first suite run (from 0) that failed, or undefined when all `runs` passed
- * @property {number} runs
- * @property {string | undefined} firstTest the first test that failed in it, in suite order
+ * @property {number} runs suite runs done
+ * @property {number} failedRuns suite runs in which at least one test failed
+ * @property {number | undefined} firstFailedRun the first suite run (from 0) that failed, or undefined when all passed
+ * @property {readonly [string, number][]} failedTests each test that failed, with the suite runs it failed in, most first (suite order among equals)
+ * @property {string | undefined} firstTest the first test that failed in the first failing suite run, in suite order
  * @property {string | undefined} firstMessage
  */
 
@@ -33,22 +35,24 @@ const MESSAGE_CHARS = 120;
 
 /** @returns {Promise<number>} */
 async function main() {
-  const { values } = parseArgs({
-    options: {
-      runs: { type: 'string', default: '50' },
-      workers: { type: 'string', default: '2' },
-      bug: { type: 'string', multiple: true },
-      tests: { type: 'string', multiple: true },
-    },
-  });
+  const values = orUsage(() =>
+    parseArgs({
+      options: {
+        runs: { type: 'string', default: '50' },
+        workers: { type: 'string', default: '2' },
+        bug: { type: 'string', multiple: true },
+        tests: { type: 'string', multiple: true },
+      },
+    }),
+  ).values;
   const runs = positive('--runs', values.runs ?? '50');
   const workers = positive('--workers', values.workers ?? '2');
   const bugs = (values.bug ?? []).map((id) => findBug(id) ?? usage(`--bug ${id} is not in the gallery; one of ${GALLERY.map((b) => b.id).join(', ')}`));
-  const tests = selectTests(values.tests ?? ['all']);
+  const tests = orUsage(() => selectTests(values.tests ?? ['all']));
   const dir = await mkdtemp(join(tmpdir(), 'raft-dstest-gallery-'));
   try {
     process.stdout.write(`Gallery: ${tests.length} tests, ${runs} suite runs per bug (seeds 0-${runs - 1}), ${workers} workers\n\n`);
-    process.stdout.write('| bug | kind | plain: first failing suite run: test | strict (-r): first failing suite run: test | first message (strict, else plain) |\n');
+    process.stdout.write('| bug | kind | plain: failing suite runs (first): tests | strict (-r): failing suite runs (first): tests | first message (strict, else plain) |\n');
     process.stdout.write('| --- | --- | --- | --- | --- |\n');
     for (const bug of bugs.length > 0 ? bugs : GALLERY) {
       const plain = await runBug(bug, tests, runs, workers, false, dir);
@@ -74,6 +78,7 @@ async function runBug(bug, tests, runs, workers, strict, dir) {
   /** @type {RunResult[]} */
   const results = [];
   const module = new URL(`./bug-raft.mjs?bug=${encodeURIComponent(bug.id)}`, import.meta.url).href;
+  const outputDir = join(dir, `${bug.id}-${strict ? 'strict' : 'plain'}`);
   await stress(
     {
       tests,
@@ -83,18 +88,29 @@ async function runBug(bug, tests, runs, workers, strict, dir) {
       seedBase: 0,
       settings: { ...DEFAULT_RUN_SETTINGS, raftModule: module, strict },
       archive: false,
-      outputDir: join(dir, `${bug.id}-${strict ? 'strict' : 'plain'}`),
+      outputDir,
       // A wall-clock backstop only; the lab's own 120 s of virtual time ends a stuck run first.
       timeoutMs: 300_000,
-      // The runs already going when one fails finish; those of later seeds are ignored below.
-      maxFailures: 1,
     },
     { onRunFinished: ({ result }) => results.push(result) },
   );
+  // The failing runs' logs are not read: let them go before the next mode writes its own.
+  await rm(outputDir, { recursive: true, force: true });
   const failed = results.filter((r) => !r.passed).sort((a, b) => a.k - b.k || tests.indexOf(a.test) - tests.indexOf(b.test));
+  /** @type {Map<string, number>} */
+  const byTest = new Map();
+  for (const r of failed) byTest.set(r.test, (byTest.get(r.test) ?? 0) + 1);
+  const failedTests = [...byTest].sort((a, b) => b[1] - a[1] || tests.indexOf(a[0]) - tests.indexOf(b[0]));
+  const failedRuns = new Set(failed.map((r) => r.k)).size;
   const first = failed[0];
-  if (first === undefined) return { firstFailedRun: undefined, runs, firstTest: undefined, firstMessage: undefined };
-  return { firstFailedRun: first.k, runs, firstTest: first.test, firstMessage: first.error?.split('\n')[0] };
+  return {
+    runs,
+    failedRuns,
+    firstFailedRun: first?.k,
+    failedTests,
+    firstTest: first?.test,
+    firstMessage: first?.error?.split('\n')[0],
+  };
 }
 
 /**
@@ -109,12 +125,20 @@ function row(bug, plain, strict) {
   return `| ${bug.title}${note} | ${bug.kind} | ${runCell(plain)} | ${runCell(strict)} | ${shown.replaceAll('|', '\\|')} |`;
 }
 
+/** How many tests a cell names before it says how many more failed. */
+const TESTS_SHOWN = 3;
+
 /**
- * `run 3: Figure82C` for a catch in the third suite run (seed 2), `none in 50` for none.
+ * `3/50 (run 2): Figure82C ×3, Persist22C ×1` when suite runs 2 and later
+ * failed, three of them in TestFigure82C; `0/50` when none did.
  * @param {ModeResult} result
  */
 function runCell(result) {
-  return result.firstFailedRun === undefined ? `none in ${result.runs}` : `run ${result.firstFailedRun + 1}: ${short(result.firstTest ?? '')}`;
+  if (result.firstFailedRun === undefined) return `0/${result.runs}`;
+  const shown = result.failedTests.slice(0, TESTS_SHOWN).map(([test, n]) => `${short(test)} ×${n}`);
+  const more = result.failedTests.length - TESTS_SHOWN;
+  if (more > 0) shown.push(`${more} more`);
+  return `${result.failedRuns}/${result.runs} (run ${result.firstFailedRun + 1}): ${shown.join(', ')}`;
 }
 
 /** @param {string} test */
@@ -135,6 +159,20 @@ function positive(option, value) {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) usage(`${option} ${value} is not a whole number of at least 1`);
   return n;
+}
+
+/**
+ * Bad arguments are one line and exit 2, not a stack.
+ * @template T
+ * @param {() => T} parse
+ * @returns {T}
+ */
+function orUsage(parse) {
+  try {
+    return parse();
+  } catch (error) {
+    return usage(error instanceof Error ? error.message : String(error));
+  }
 }
 
 /**

@@ -27,34 +27,71 @@ const PLACEHOLDER_VARIABLES = { test: 'RAFT_DSTEST_TEST', seed: 'RAFT_DSTEST_SEE
 const PLACEHOLDER = /^\{(test|seed|k)\}/;
 
 /**
+ * Where a character of a command stands, for quoting what replaces a
+ * placeholder there: plain shell code (at the top, or inside `$(…)` or
+ * backquotes, even within double quotes), or inside single, `$'…'` or
+ * double quotes. `depth` counts the parentheses open in a `$(…)`.
+ */
+type ShellContext = { kind: 'code'; depth: number } | { kind: '`' } | { kind: "'" } | { kind: "$'" } | { kind: '"' };
+
+/**
  * The command with `{test}`, `{seed}` and `{k}` replaced by references to
  * the run's environment variables, never by the values themselves: a test
  * name such as `a;rm -rf ~` then reaches the command as data, since the shell
  * does not parse what a variable expands to. Each reference is quoted for
  * where it stands, so that it is one word, as the value alone would be:
- * `"${V}"` outside quotes, `${V}` inside double quotes, and `'"${V}"'`
- * (close, expand, reopen) inside single quotes, as in `go test -run '^{test}$'`.
- * A command that hands a placeholder to a shell of its own (`bash -c "… {test}"`)
- * is that shell's to quote; the README points to the variables for those.
+ * `"${V}"` in plain code (also inside `$(…)` or backquotes, which start
+ * plain code again even within double quotes), `${V}` inside double quotes,
+ * and closed, expanded and reopened inside single quotes (`'"${V}"'`, as in
+ * `go test -run '^{test}$'`) or `$'…'` quotes. A command that hands a
+ * placeholder to a shell of its own (`bash -c "… {test}"`) is that shell's
+ * to quote; the README points to the variables for those.
  */
 export function substituteCommand(template: string): string {
   let out = '';
-  let quote: "'" | '"' | undefined;
+  const stack: ShellContext[] = [{ kind: 'code', depth: 0 }];
   for (let i = 0; i < template.length; i++) {
+    const context = stack.at(-1)!;
     const char = template[i]!;
     const placeholder = char === '{' ? PLACEHOLDER.exec(template.slice(i)) : null;
     if (placeholder !== null) {
       const variable = `\${${PLACEHOLDER_VARIABLES[placeholder[1] as keyof typeof PLACEHOLDER_VARIABLES]}}`;
-      out += quote === "'" ? `'"${variable}"'` : quote === '"' ? variable : `"${variable}"`;
+      out += context.kind === "'" ? `'"${variable}"'` : context.kind === "$'" ? `'"${variable}"$'` : context.kind === '"' ? variable : `"${variable}"`;
       i += placeholder[0].length - 1;
-    } else if (char === '\\' && quote !== "'") {
+      continue;
+    }
+    if (context.kind === "'") {
+      if (char === "'") stack.pop();
+      out += char;
+      continue;
+    }
+    if (char === '\\') {
       // An escaped character is taken as it is, whatever it is.
       out += template.slice(i, i + 2);
       i += 1;
-    } else {
-      if (quote === undefined && (char === "'" || char === '"')) quote = char;
-      else if (char === quote) quote = undefined;
-      out += char;
+      continue;
+    }
+    out += char;
+    if (context.kind === "$'") {
+      if (char === "'") stack.pop();
+    } else if (char === '$' && template[i + 1] === '(') {
+      stack.push({ kind: 'code', depth: 0 });
+      out += '(';
+      i += 1;
+    } else if (char === '`') {
+      if (context.kind === '`') stack.pop();
+      else stack.push({ kind: '`' });
+    } else if (context.kind === '"') {
+      if (char === '"') stack.pop();
+    } else if (char === '"') {
+      stack.push({ kind: '"' });
+    } else if (char === "'") {
+      stack.push({ kind: template[i - 1] === '$' ? "$'" : "'" });
+    } else if (context.kind === 'code' && char === '(') {
+      context.depth += 1;
+    } else if (context.kind === 'code' && char === ')') {
+      if (context.depth > 0) context.depth -= 1;
+      else if (stack.length > 1) stack.pop();
     }
   }
   return out;

@@ -14,8 +14,12 @@
  * means the one before it is full, so the host passes that one on (to disk)
  * and lets it go, counting it in another word. A worker that runs more than
  * MAX_CHUNKS_AHEAD chunks ahead of the host waits for it, so neither side
- * holds more than that many chunks of a run, however much it logs. A short
- * log fits the first chunk and costs no message and no wake-up at all.
+ * holds more than that many chunks of a run, however much it logs. A chunk
+ * the host has passed on goes back to the worker over the same port, to be
+ * written again: shared memory a thread has let go of is freed only when its
+ * garbage collector notices, which a thread busy logging may not do for
+ * gigabytes, so a long log reuses its chunks instead of making new ones.
+ * A short log fits the first chunk and costs no message and no wake-up at all.
  *
  * Chunk layout: an Int32 at byte 0 holds how many bytes of text follow the
  * header; text starts at HEADER_BYTES. Lines end in '\n' and never straddle
@@ -83,9 +87,10 @@ export class SharedLogWriter {
     this.waitForHost();
     // Sized so that the next chunks double, and any one line fits (UTF-8 is at most 3 bytes per UTF-16 unit).
     const size = Math.max(Math.min(this.chunk.byteLength * 2, MAX_CHUNK_BYTES), HEADER_BYTES + text.length * 3);
-    this.chunk = new SharedArrayBuffer(size);
+    this.chunk = this.recycled(size) ?? new SharedArrayBuffer(size);
     this.bytes = new Uint8Array(this.chunk);
     this.used = new Int32Array(this.chunk, 0, 1);
+    Atomics.store(this.used, 0, 0);
     this.made += 1;
     this.shared.port.postMessage(this.chunk);
     Atomics.store(this.counts, MADE, this.made - 1);
@@ -109,6 +114,15 @@ export class SharedLogWriter {
       if (this.made - taken < MAX_CHUNKS_AHEAD) return;
       Atomics.wait(this.counts, TAKEN, taken, WAIT_SLICE_MS);
     }
+  }
+
+  /** A chunk the host has passed on and given back, of at least `size` bytes; smaller ones are let go. */
+  private recycled(size: number): SharedArrayBuffer | undefined {
+    for (let message = receiveMessageOnPort(this.shared.port); message !== undefined; message = receiveMessageOnPort(this.shared.port)) {
+      const chunk = message.message as SharedArrayBuffer;
+      if (chunk.byteLength >= size) return chunk;
+    }
+    return undefined;
   }
 
   private tryAppend(text: string): boolean {
@@ -193,8 +207,10 @@ export class SharedLogReader {
   private async passFullChunks(): Promise<void> {
     while (this.chunks.length > 1) {
       await this.passFrom(this.chunks[0]!);
-      this.chunks.shift();
+      const passed = this.chunks.shift()!;
       this.passedBytes = 0;
+      // Back to the worker to be written again; never the first, whose header holds the shared words.
+      if (passed !== this.shared.first && !this.finished) this.channel.port1.postMessage(passed);
       Atomics.add(this.counts, TAKEN, 1);
       Atomics.notify(this.counts, TAKEN);
     }

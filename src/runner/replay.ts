@@ -9,5 +9,7 @@ import { shellCommand } from './shell-words.js';
  */
 export function replayCommand(settings: RunSettings, test: string, seed: number): string {
   const { before, after } = replayFlags(settings);
+  // A name that starts with '-' (--exec takes any) would be read as an option: it goes last, after '--'.
+  if (test.startsWith('-')) return shellCommand(['npx', 'raft-dstest', ...before, '--seed', String(seed), '-n', '1', ...after, '--', test]);
   return shellCommand(['npx', 'raft-dstest', ...before, test, '--seed', String(seed), '-n', '1', ...after]);
 }

@@ -137,7 +137,7 @@ function runDetails(entry: HtmlRun, open: boolean): string {
       ? `${entry.timeline.note === undefined ? '' : `<p class="note">${escapeHtml(entry.timeline.note)}</p>`}<div class="timeline-host" data-timeline="${escapeHtml(timelineKey(run))}"></div>`
       : `<p class="note">No timeline: ${escapeHtml(entry.timelineNote ?? 'none was recorded for this run')}</p>`;
   return `<details class="run"${open ? ' open' : ''} id="${escapeHtml(`run-${timelineKey(run)}`)}">
-<summary><strong>${escapeHtml(run.test)}</strong> #${run.k} · seed ${run.seed} · <span class="error-head">${escapeHtml(firstLine)}</span></summary>
+<summary><strong>${escapeHtml(run.test)}</strong> #${run.k} · seed ${run.seed} · <span class="${run.passed ? 'pass-head' : 'error-head'}">${escapeHtml(firstLine)}</span></summary>
 <div class="run-body">
 <dl>${rows.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join('')}</dl>
 ${timeline}

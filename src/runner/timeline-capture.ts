@@ -52,5 +52,6 @@ export function replayTimeline(run: RunResult, replay: RunResult): Timeline | un
   if (replay.timeline === undefined) return undefined;
   if (replay.passed === run.passed && replay.error === run.error) return replay.timeline;
   const ending = (result: RunResult) => (result.passed ? 'passed' : `failed: ${result.error?.split('\n')[0] ?? 'no error given'}`);
-  return { ...replay.timeline, note: `The replay of this seed did not end as the run did (the run ${ending(run)}; the replay ${ending(replay)}). The timeline shows the replay.` };
+  const note = `The replay of this seed did not end as the run did (the run ${ending(run)}; the replay ${ending(replay)}). The timeline shows the replay.`;
+  return { ...replay.timeline, note: replay.timeline.note === undefined ? note : `${note} ${replay.timeline.note}` };
 }

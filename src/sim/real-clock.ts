@@ -1,3 +1,6 @@
+import { syncBuiltinESMExports } from 'node:module';
+import timersModule from 'node:timers';
+import timersPromisesModule from 'node:timers/promises';
 import type { Clock, Timer } from './clock.js';
 import { TimeLimitError } from './errors.js';
 import type { Logger } from './log.js';
@@ -65,6 +68,12 @@ export interface HostTrap {
   returns?: () => unknown;
   /** A constructor (Date): trapped only when constructed with no arguments or called, which read the clock; `new Date(ms)` is data. */
   constructs?: true;
+  /**
+   * Node's own code calls it too, from the module (an uncaught exception's
+   * handling calls node:timers' setImmediate): such a call is the host's
+   * business, not the run's, and goes through.
+   */
+  nodeCalls?: true;
 }
 
 /** What a trapped timer returns: a handle that can be cleared, unref'd or refreshed, and does nothing. */
@@ -80,6 +89,22 @@ function inertTimer(): unknown {
   return handle;
 }
 
+/** What a trapped timer of node:timers/promises returns: a promise that never settles. */
+function inertPromise(): unknown {
+  return new Promise(() => {});
+}
+
+/** What a trapped setInterval of node:timers/promises returns: an async iterator that never yields. */
+function inertIterator(): unknown {
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next: inertPromise,
+    return: () => Promise.resolve({ done: true, value: undefined }),
+  };
+}
+
 const ACTS = 'it acts on the wall clock';
 const READS = 'it reads the wall clock';
 const CLOCK_FIX = "clock.now(), the run's virtual time in ms (the clock that make's options give the peer)";
@@ -88,6 +113,13 @@ export const HOST_TRAPS: readonly HostTrap[] = [
   { owner: globalThis, key: 'setTimeout', name: 'setTimeout', does: ACTS, fix: 'clock.setTimer(ms, fn)', returns: inertTimer },
   { owner: globalThis, key: 'setInterval', name: 'setInterval', does: ACTS, fix: 'clock.setTimer(ms, fn), set again from fn', returns: inertTimer },
   { owner: globalThis, key: 'setImmediate', name: 'setImmediate', does: ACTS, fix: 'clock.setTimer(0, fn)', returns: inertTimer },
+  // The same timers taken from their modules (`import { setTimeout } from 'node:timers'`) rather than from the globals.
+  { owner: timersModule, key: 'setTimeout', name: "node:timers' setTimeout", does: ACTS, fix: 'clock.setTimer(ms, fn)', returns: inertTimer, nodeCalls: true },
+  { owner: timersModule, key: 'setInterval', name: "node:timers' setInterval", does: ACTS, fix: 'clock.setTimer(ms, fn), set again from fn', returns: inertTimer, nodeCalls: true },
+  { owner: timersModule, key: 'setImmediate', name: "node:timers' setImmediate", does: ACTS, fix: 'clock.setTimer(0, fn)', returns: inertTimer, nodeCalls: true },
+  { owner: timersPromisesModule, key: 'setTimeout', name: "node:timers/promises' setTimeout", does: ACTS, fix: 'clock.setTimer(ms, fn)', returns: inertPromise, nodeCalls: true },
+  { owner: timersPromisesModule, key: 'setInterval', name: "node:timers/promises' setInterval", does: ACTS, fix: 'clock.setTimer(ms, fn), set again from fn', returns: inertIterator, nodeCalls: true },
+  { owner: timersPromisesModule, key: 'setImmediate', name: "node:timers/promises' setImmediate", does: ACTS, fix: 'clock.setTimer(0, fn)', returns: inertPromise, nodeCalls: true },
   { owner: Date, key: 'now', name: 'Date.now', does: READS, fix: CLOCK_FIX, returns: () => 0 },
   { owner: globalThis, key: 'Date', name: 'new Date()', does: READS, fix: `${CLOCK_FIX}; new Date(ms) of a virtual time is fine`, constructs: true },
   { owner: performance, key: 'now', name: 'performance.now', does: READS, fix: CLOCK_FIX, returns: () => 0 },
@@ -121,16 +153,26 @@ export function installTraps(): void {
     const original = owner[trap.key] as (...args: unknown[]) => unknown;
     owner[trap.key] = trap.constructs ? trappedConstructor(trap, original as unknown as new (...args: unknown[]) => object) : trappedFunction(trap, original);
   }
+  // A module's named exports, as ES modules import them, follow the stand-ins only when told to.
+  syncBuiltinESMExports();
 }
 
 function trappedFunction(trap: HostTrap, original: (...args: unknown[]) => unknown): unknown {
   const standIn = function (this: unknown, ...args: unknown[]): unknown {
-    if (trapping === undefined) return original.apply(this, args);
+    if (trapping === undefined || (trap.nodeCalls && calledByNode(standIn))) return original.apply(this, args);
     trapping(trap, standIn);
     return trap.returns?.();
   };
   Object.defineProperties(standIn, { ...Object.getOwnPropertyDescriptors(original), [STANDS_IN_FOR]: { value: original } });
   return standIn;
+}
+
+/** Whether the function's caller is Node's own code (a `node:` frame), not the run's. */
+function calledByNode(fn: (...args: unknown[]) => unknown): boolean {
+  const site: { stack?: string } = {};
+  Error.captureStackTrace(site, fn);
+  const caller = site.stack?.split('\n')[1] ?? '';
+  return /^\s*at (?:.* \()?node:/.test(caller);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { DivergenceError, type EventTrace, TraceComparer, TraceRecorder } from '../harness/event-trace.js';
+import { FirstLog, LogComparer } from '../harness/log-comparison.js';
 import { RaftMeter } from '../harness/raft-meter.js';
 import { SaveMeter, type SaveTotals } from '../harness/save-meter.js';
 import { TestFailure } from '../harness/test-context.js';
@@ -43,15 +44,24 @@ export interface RunRequest extends Partial<LabSettings> {
   raft?: RaftFactory;
   /**
    * Receives each log line as it is written, e.g. to stream a run live. The
-   * outcome's log is then empty (except with checkDeterminism, which needs
-   * both runs' lines): a log may be larger than memory.
+   * outcome's log is then empty: a log may be larger than memory.
    */
   onLogLine?: (line: string) => void;
   /** The wall clock the Raft's time is measured on; the host's by default. */
   wallClockMs?: () => number;
   /** Record the run's timeline (role, term, RPCs... of every peer over time) for the HTML report. */
   timeline?: boolean;
+  /** The most characters of log a timeline keeps; TIMELINE_LOG_CHARS_MAX unless given (tests make it small). */
+  timelineLogCharsMax?: number;
 }
+
+/**
+ * The most of its log a timeline keeps, in characters. A timeline holds its
+ * log in memory, in the worker and then in the host, and goes to disk as one
+ * JSON text: a peer that logs gigabytes would otherwise fill both threads'
+ * memory and end the whole runner. The log file itself has no such limit.
+ */
+export const TIMELINE_LOG_CHARS_MAX = 16 * 1024 * 1024;
 
 export interface RunOutcome {
   test: string;
@@ -89,14 +99,16 @@ export async function runLabTest(request: RunRequest, tests: readonly LabTest[] 
   if (request.checkDeterminism && request.timeline) throw new RangeError('a timeline is taken of one run; the determinism check does two');
   let run: Run;
   if (request.checkDeterminism) {
-    // The first run is only a reference to compare against: its log is not streamed.
+    // The first run is only a reference to compare against: its log is not streamed, and kept only as FirstLog keeps it.
     const recorder = new TraceRecorder();
-    const first = await runOnce(test, { ...request, onLogLine: undefined }, recorder);
+    const firstLog = new FirstLog();
+    const first = await runOnce(test, { ...request, onLogLine: undefined }, recorder, { recordLog: firstLog });
     const comparer = new TraceComparer(recorder);
-    // Both logs are compared at the end, so the second keeps its lines even as it streams them.
-    run = await runOnce(test, request, comparer, { keepStreamedLines: true });
+    // The second run's lines are compared with the first's as they are written.
+    const logs = new LogComparer(firstLog);
+    run = await runOnce(test, request, comparer, { compareLog: logs });
     if (!(run.error instanceof DivergenceError)) {
-      const divergence = finalDivergence(comparer, first, run);
+      const divergence = finalDivergence(comparer, first, run, logs);
       if (divergence !== undefined) run.error = divergence;
     }
   } else {
@@ -115,6 +127,11 @@ export async function runLabTest(request: RunRequest, tests: readonly LabTest[] 
   if (run.timeline !== undefined) {
     const failure = outcome.error === undefined ? null : { atMs: elapsedMs, message: outcome.error };
     outcome.timeline = run.timeline.finish({ test: test.name, seed: request.seed, endMs: elapsedMs, failure, log: log.lines });
+    const dropped = run.droppedLogLines();
+    if (dropped > 0) {
+      const keptMb = ((request.timelineLogCharsMax ?? TIMELINE_LOG_CHARS_MAX) / (1024 * 1024)).toFixed(1);
+      outcome.timeline.note = `The timeline keeps the first ${keptMb} M characters of the run's trace log (${log.lines.length} lines); the ${dropped} lines after them are left out.`;
+    }
   }
   return outcome;
 }
@@ -125,19 +142,54 @@ interface Run {
   raftMs: number;
   saves: SaveTotals;
   log: CaptureLog;
+  /** Lines written so far but not kept, past the timeline's share of the log (the closing PASS or FAIL line comes after the run). */
+  droppedLogLines: () => number;
   timeline?: TimelineRecorder;
 }
 
 /** One run of a test in a fresh world, without the closing PASS or FAIL line. */
-async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, options: { keepStreamedLines?: boolean; timeline?: TimelineRecorder } = {}): Promise<Run> {
-  const { keepStreamedLines = false, timeline } = options;
+async function runOnce(
+  test: LabTest,
+  request: RunRequest,
+  trace?: EventTrace,
+  options: { recordLog?: FirstLog; compareLog?: LogComparer; timeline?: TimelineRecorder } = {},
+): Promise<Run> {
+  const { recordLog, compareLog, timeline } = options;
   let log: CaptureLog | undefined;
   const stream = request.onLogLine;
-  // A streamed line is not kept as well: the capture then never holds more than the line being written.
-  const tap = stream === undefined || keepStreamedLines ? stream : (line: string) => {
-    stream(line);
-    log!.lines.length = 0;
-  };
+  let droppedLogLines = 0;
+  let tap: ((line: string) => void) | undefined;
+  if (recordLog !== undefined) {
+    // The determinism check's first run: its lines go to the record, not the capture.
+    tap = (line) => {
+      recordLog.add(line);
+      log!.lines.length = 0;
+    };
+  } else if (compareLog !== undefined) {
+    // Its second run: compared line by line, and then streamed, or kept as a run's log is when nothing streams it.
+    tap = (line) => {
+      compareLog.next(line);
+      if (stream === undefined) return;
+      stream(line);
+      log!.lines.length = 0;
+    };
+  } else if (stream !== undefined) {
+    // A streamed line is not kept as well: the capture then never holds more than the line being written.
+    tap = (line) => {
+      stream(line);
+      log!.lines.length = 0;
+    };
+  } else if (timeline !== undefined) {
+    // A timeline keeps its log in memory, so only the first of it: every line after the budget is let go as it comes.
+    const charsMax = request.timelineLogCharsMax ?? TIMELINE_LOG_CHARS_MAX;
+    let chars = 0;
+    tap = (line) => {
+      chars += line.length + 1;
+      if (chars <= charsMax) return;
+      log!.lines.pop();
+      droppedLogLines += 1;
+    };
+  }
   const common = {
     random: makeRandom(request.seed),
     makeLog: (clock: World['clock']) => (log = new CaptureLog(clock, request.logLevel ?? 'none', tap)),
@@ -177,6 +229,7 @@ async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, o
     raftMs: meter.totalMs,
     saves: saves.result,
     log: log!,
+    droppedLogLines: () => droppedLogLines,
     ...(timeline === undefined ? {} : { timeline }),
   };
 }
@@ -186,7 +239,7 @@ async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, o
  * early, a different ending, or a different log (a peer that logs the wall
  * clock, say).
  */
-function finalDivergence(comparer: TraceComparer, first: Run, second: Run): DivergenceError | undefined {
+function finalDivergence(comparer: TraceComparer, first: Run, second: Run, logs: LogComparer): DivergenceError | undefined {
   try {
     comparer.finish();
   } catch (error) {
@@ -197,14 +250,7 @@ function finalDivergence(comparer: TraceComparer, first: Run, second: Run): Dive
   if (firstEnd !== secondEnd) {
     return new DivergenceError(`determinism check: the two runs of this seed end differently: first ${firstEnd ?? 'passed'}; second ${secondEnd ?? 'passed'}`);
   }
-  const a = first.log.lines;
-  const b = second.log.lines;
-  for (let k = 0; k < Math.max(a.length, b.length); k++) {
-    if (a[k] !== b[k]) {
-      return new DivergenceError(`determinism check: the two runs' logs differ at line ${k + 1}\n  first run:  ${a[k] ?? '(end of log)'}\n  second run: ${b[k] ?? '(end of log)'}`);
-    }
-  }
-  return undefined;
+  return logs.finish();
 }
 
 /** A check's failure is its message alone; anything else is a bug, so keep its stack. */

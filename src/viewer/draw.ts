@@ -3,9 +3,11 @@
  * its role and term as coloured bands, its commit and applied index as
  * steps, spans cut off from the network hatched, crashes and restarts
  * marked, RPCs as arrows between the lanes (lost ones ending in a cross,
- * long-held replies in orange, delayed requests dashed) and the failure as
- * a red line. Wheel or drag to zoom and pan; hovering shows what was there
- * and the log lines written at that moment.
+ * long-held replies in orange, delayed requests dashed, InstallSnapshots
+ * bold and labelled with the last index they carry) and the failure as a
+ * red line. Wheel or drag to zoom and pan (or, once it has focus, the
+ * keys: arrows pan, + and - zoom, 0 the whole run, f the failure); hovering
+ * shows what was there and the log lines written at that moment.
  *
  * Only what is in view is in the DOM, so a long run stays responsive; when
  * too many messages are in view, the unremarkable ones are left out and the
@@ -14,7 +16,7 @@
 import { axisTop } from 'd3-axis';
 import { scaleLinear, type ScaleLinear } from 'd3-scale';
 import { pointer, select, type Selection } from 'd3-selection';
-import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
+import { zoom, zoomIdentity, zoomTransform, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
 import type { Timeline } from '../harness/timeline.js';
 import { bandAt, buildModel, linesAt, linesNear, stepAt, type LogLine, type PeerModel, type Segment, type TimelineModel } from './model.js';
 
@@ -38,6 +40,10 @@ const PICK_PX = 6;
 const FAILURE_MARKER_PX = 2;
 /** The narrowest window a zoom can show, in virtual ms. */
 const NARROWEST_MS = 2;
+/** How far an arrow key pans: this fraction of the window in view. */
+const KEY_PAN_FRACTION = 0.2;
+/** How much + and - zoom in or out, about the middle of the view. */
+const KEY_ZOOM_FACTOR = 1.5;
 
 type Svg = Selection<SVGSVGElement, unknown, null, undefined>;
 type Group = Selection<SVGGElement, unknown, null, undefined>;
@@ -59,19 +65,27 @@ export function renderTimeline(host: HTMLElement, timeline: Timeline): TimelineV
   const whole = controls.append('button').attr('type', 'button').attr('data-action', 'whole').text('Whole run');
   const aroundFailure = controls.append('button').attr('type', 'button').attr('data-action', 'failure').text('Around the failure');
   if (timeline.failure === null) aroundFailure.attr('disabled', '');
-  controls.append('span').attr('class', 'tl-hint').text('Wheel to zoom, drag to pan, hover for details.');
+  controls.append('span').attr('class', 'tl-hint').text('Wheel or + − to zoom, drag or ← → to pan, 0 whole run, f failure; hover for details.');
   const status = controls.append('span').attr('class', 'tl-status');
 
   const width = Math.max(720, host.clientWidth || 1100);
   const height = TOP + timeline.peers * (LANE_HEIGHT + LANE_GAP) + BOTTOM;
   const plotRight = width - RIGHT;
-  const svg: Svg = root.append('svg').attr('class', 'tl-svg').attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
+  const svg: Svg = root
+    .append('svg')
+    .attr('class', 'tl-svg')
+    .attr('width', width)
+    .attr('height', height)
+    .attr('viewBox', `0 0 ${width} ${height}`)
+    // Focusable (a click or Tab), so that the keys below reach it.
+    .attr('tabindex', 0)
+    .attr('aria-label', `timeline of ${timeline.test}, seed ${timeline.seed}: arrows pan, + and - zoom, 0 shows the whole run, f the failure`);
   const defs = svg.append('defs');
   defs.append('clipPath').attr('id', `${id}-clip`).append('rect').attr('x', LEFT).attr('y', 0).attr('width', plotRight - LEFT).attr('height', height);
   const hatch = defs.append('pattern').attr('id', `${id}-hatch`).attr('patternUnits', 'userSpaceOnUse').attr('width', 6).attr('height', 6).attr('patternTransform', 'rotate(45)');
   hatch.append('rect').attr('width', 6).attr('height', 6).attr('class', 'tl-hatch-bg');
   hatch.append('line').attr('x1', 0).attr('y1', 0).attr('x2', 0).attr('y2', 6).attr('class', 'tl-hatch-line');
-  for (const kind of ['append', 'vote', 'other', 'held']) {
+  for (const kind of ['append', 'vote', 'snapshot', 'other', 'held']) {
     defs
       .append('marker')
       .attr('id', `${id}-arrow-${kind}`)
@@ -148,9 +162,30 @@ export function renderTimeline(host: HTMLElement, timeline: Timeline): TimelineV
     const k = model.viewEndMs / (to - from);
     svg.call(behaviour.transform, zoomIdentity.translate(LEFT - k * x0(from), 0).scale(k));
   };
-  whole.on('click', () => show(0, model.viewEndMs));
-  aroundFailure.on('click', () => {
+  const showFailure = () => {
     if (timeline.failure !== null) show(timeline.failure.atMs - 3000, timeline.failure.atMs + 400);
+  };
+  whole.on('click', () => show(0, model.viewEndMs));
+  aroundFailure.on('click', showFailure);
+
+  const middle: [number, number] = [(LEFT + plotRight) / 2, height / 2];
+  // A pan moves the view by a share of what is in view, in the zoom's unscaled units; zoom keeps the run's bounds.
+  const pan = (direction: number) => svg.call(behaviour.translateBy, (-direction * KEY_PAN_FRACTION * (plotRight - LEFT)) / zoomTransform(svg.node()!).k, 0);
+  const keys: Record<string, () => void> = {
+    ArrowLeft: () => pan(-1),
+    ArrowRight: () => pan(1),
+    '+': () => svg.call(behaviour.scaleBy, KEY_ZOOM_FACTOR, middle),
+    '=': () => svg.call(behaviour.scaleBy, KEY_ZOOM_FACTOR, middle),
+    '-': () => svg.call(behaviour.scaleBy, 1 / KEY_ZOOM_FACTOR, middle),
+    '0': () => show(0, model.viewEndMs),
+    f: showFailure,
+  };
+  svg.on('keydown', (event: KeyboardEvent) => {
+    const action = event.ctrlKey || event.metaKey || event.altKey ? undefined : keys[event.key];
+    if (action === undefined) return;
+    // The page must not scroll as well.
+    event.preventDefault();
+    action();
   });
 
   overlay.on('mousemove', (event: MouseEvent) => {
@@ -320,10 +355,16 @@ function stepPath(steps: readonly { atMs: number; value: number }[], x: ScaleLin
   return `${d}H${x(toMs)}`;
 }
 
-function methodClass(method: string): 'append' | 'vote' | 'other' {
+function methodClass(method: string): 'append' | 'vote' | 'snapshot' | 'other' {
   if (method === 'AppendEntries') return 'append';
   if (method === 'RequestVote') return 'vote';
+  if (method === 'InstallSnapshot') return 'snapshot';
   return 'other';
+}
+
+/** The label beside an InstallSnapshot's request: the last index it carries, which is what tells one snapshot from another. */
+function snapshotLabel(segment: Segment): string {
+  return segment.rpc.snapshot === null ? 'snapshot' : `snapshot ≤${segment.rpc.snapshot.index}`;
 }
 
 function drawSegments(
@@ -377,6 +418,17 @@ function drawSegments(
       const cy = laneMiddle(d.toPeer);
       return `M${cx - 4},${cy - 4}L${cx + 4},${cy + 4}M${cx - 4},${cy + 4}L${cx + 4},${cy - 4}`;
     });
+  group
+    .selectAll<SVGTextElement, Segment>('text.tl-snapshot-label')
+    .data(
+      shown.filter((segment) => segment.kind === 'request' && segment.rpc.method === 'InstallSnapshot'),
+      (d) => String(d.rpc.id),
+    )
+    .join('text')
+    .attr('class', 'tl-snapshot-label')
+    .attr('x', (d) => x(d.toMs) + 4)
+    .attr('y', (d) => (laneMiddle(d.fromPeer) + laneMiddle(d.toPeer)) / 2)
+    .text(snapshotLabel);
   return shown;
 }
 
@@ -447,7 +499,9 @@ const OUTCOME_WORDS: Record<string, string> = {
 /** The hover text for a message: what it was, its way and fate, and the log lines at each end. */
 function describeRpc(model: TimelineModel, segment: Segment): string[] {
   const rpc = segment.rpc;
-  const lines = [`${rpc.method} S${rpc.from} → S${rpc.to}`, `sent ${ms(rpc.sentMs)}${rpc.delayed ? `, delayed ${rpc.delayMs} ms in the network` : ''}`];
+  const lines = [`${rpc.method} S${rpc.from} → S${rpc.to}`];
+  if (rpc.snapshot !== null) lines.push(`snapshot of the log through index ${rpc.snapshot.index} (term ${rpc.snapshot.term})`);
+  lines.push(`sent ${ms(rpc.sentMs)}${rpc.delayed ? `, delayed ${rpc.delayMs} ms in the network` : ''}`);
   if (rpc.deliveredMs !== null) lines.push(`delivered ${ms(rpc.deliveredMs)}`);
   if (rpc.holdMs !== null) lines.push(`reply held back ${rpc.holdMs} ms (long reordering)`);
   lines.push(rpc.outcome === null ? 'still in flight when the run ended' : `${OUTCOME_WORDS[rpc.outcome] ?? rpc.outcome}${rpc.endedMs === null ? '' : ` at ${ms(rpc.endedMs)}`}`);
@@ -497,6 +551,7 @@ function legend(root: Selection<HTMLDivElement, unknown, null, undefined>): void
     ['tl-key applied', 'applied index'],
     ['tl-key append', 'AppendEntries'],
     ['tl-key vote', 'RequestVote'],
+    ['tl-key snapshot', 'InstallSnapshot, ≤ its last index'],
     ['tl-key delayed', 'delayed'],
     ['tl-key held', 'reply held (long reordering)'],
     ['tl-key lost', '✕ lost / thrown away'],

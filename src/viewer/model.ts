@@ -49,6 +49,14 @@ export interface Rpc {
   delayed: boolean;
   args: string;
   reply: string | null;
+  /** For an InstallSnapshot, the last index and term the snapshot holds (read from its arguments), else null. */
+  snapshot: SnapshotMark | null;
+}
+
+/** What an InstallSnapshot carries: the log through `index`, whose last entry has `term`. */
+export interface SnapshotMark {
+  index: number;
+  term: number;
 }
 
 /** One straight piece of an RPC's way: the request, or the reply. */
@@ -156,7 +164,8 @@ export function buildModel(timeline: Timeline): TimelineModel {
 
   const rpcs = timeline.rpcs.map((record, id): Rpc => {
     const [from, to, method, sentMs, delayMs, deliveredMs, holdMs, endedMs, outcome, args, reply] = record;
-    return { id, from, to, method, sentMs, delayMs, deliveredMs, holdMs, endedMs, outcome, fate: fateOf(outcome, holdMs), delayed: delayMs > 0 && outcome !== 'unreachable', args, reply };
+    const delayed = delayMs > 0 && outcome !== 'unreachable';
+    return { id, from, to, method, sentMs, delayMs, deliveredMs, holdMs, endedMs, outcome, fate: fateOf(outcome, holdMs), delayed, args, reply, snapshot: snapshotOf(method, args) };
   });
   const segments = rpcs.flatMap((rpc) => segmentsOf(rpc, endMs)).sort((a, b) => a.fromMs - b.fromMs);
 
@@ -173,6 +182,22 @@ export function buildModel(timeline: Timeline): TimelineModel {
     segments,
     failurePeers: failurePeers(timeline),
   };
+}
+
+const LAST_INCLUDED_INDEX = /\blastIncludedIndex=(\d+)\b/i;
+const LAST_INCLUDED_TERM = /\blastIncludedTerm=(\d+)\b/i;
+
+/**
+ * The index and term an InstallSnapshot's arguments name, from their
+ * summary; null for any other method, or where a Raft of its own (--raft)
+ * names the fields otherwise (its arrow is then drawn as a snapshot all the
+ * same, and the hover shows its arguments as they are).
+ */
+export function snapshotOf(method: string, args: string): SnapshotMark | null {
+  if (method !== 'InstallSnapshot') return null;
+  const index = LAST_INCLUDED_INDEX.exec(args);
+  const term = LAST_INCLUDED_TERM.exec(args);
+  return index === null || term === null ? null : { index: Number(index[1]), term: Number(term[1]) };
 }
 
 function pushStep(steps: Step[], atMs: number, value: number): void {

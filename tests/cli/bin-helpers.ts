@@ -20,10 +20,17 @@ export interface Exit {
   ms: number;
 }
 
-/** Runs bin/raft-dstest.js (or `options.bin`) with a clean colour and log environment plus `options.env`. */
+/**
+ * The variables `--shard auto` reads, unset: the tests may themselves run as
+ * a shard of a CI engine (a GitLab parallel job, a Kubernetes Indexed Job),
+ * whose variables must not reach the command lines they start.
+ */
+const NO_SHARD_ENV = { RAFT_DSTEST_SHARD: undefined, RAFT_DSTEST_SHARD_TOTAL: undefined, JOB_COMPLETION_INDEX: undefined, CI_NODE_INDEX: undefined, CI_NODE_TOTAL: undefined };
+
+/** Runs bin/raft-dstest.js (or `options.bin`) with a clean colour, log and shard environment plus `options.env`. */
 export function raftDstest(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; bin?: string } = {}): Promise<Exit> {
   const startedMs = Date.now();
-  const env = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, RAFT_LOG: undefined, ...options.env };
+  const env = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, RAFT_LOG: undefined, ...NO_SHARD_ENV, ...options.env };
   return new Promise((done) => {
     execFile(process.execPath, [options.bin ?? bin, ...args], { cwd: options.cwd ?? root, env }, (error, stdout, stderr) => {
       done({ code: error === null ? 0 : (error.code as number), stdout, stderr, ms: Date.now() - startedMs });

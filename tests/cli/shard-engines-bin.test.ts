@@ -186,19 +186,52 @@ describe.runIf(built)('the Kubernetes example', () => {
     command: string[];
     args: string[];
     env: { name: string; value: string }[];
+    volumeMounts: { name: string; mountPath: string }[];
   }
   interface Job {
+    apiVersion: string;
     kind: string;
     metadata: { name: string };
-    spec: { completionMode?: string; completions?: number; parallelism?: number; template: { spec: { containers: Container[] } } };
+    spec: {
+      completionMode?: string;
+      completions?: number;
+      parallelism?: number;
+      template: { spec: { restartPolicy: string; containers: Container[]; volumes: { name: string; persistentVolumeClaim: { claimName: string } }[] } };
+    };
   }
+  interface Claim {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string };
+    spec: { accessModes: string[] };
+  }
+  let documents: (Job | Claim)[];
   let shards: Job;
   let merge: Job;
 
   beforeAll(async () => {
-    const documents = parseAllDocuments(await readFile(join(root, 'examples', 'kubernetes', 'raft-dstest-indexed-job.yaml'), 'utf8')).map((d) => d.toJS() as Job);
-    shards = documents.find((d) => d.metadata.name === 'raft-dstest-shards')!;
-    merge = documents.find((d) => d.metadata.name === 'raft-dstest-merge')!;
+    documents = parseAllDocuments(await readFile(join(root, 'examples', 'kubernetes', 'raft-dstest-indexed-job.yaml'), 'utf8')).map((d) => d.toJS() as Job | Claim);
+    shards = documents.find((d) => d.metadata.name === 'raft-dstest-shards') as Job;
+    merge = documents.find((d) => d.metadata.name === 'raft-dstest-merge') as Job;
+  });
+
+  it('holds what Kubernetes needs to accept it: Jobs that never restart a pod in place, sharing one volume where the scripts write', () => {
+    expect(documents.map((d) => [d.apiVersion, d.kind, d.metadata.name])).toEqual([
+      ['v1', 'PersistentVolumeClaim', 'raft-dstest-reports'],
+      ['batch/v1', 'Job', 'raft-dstest-shards'],
+      ['batch/v1', 'Job', 'raft-dstest-merge'],
+    ]);
+    // Pods of several nodes write to the one volume at once.
+    expect((documents[0] as Claim).spec.accessModes).toEqual(['ReadWriteMany']);
+    for (const job of [shards, merge]) {
+      const pod = job.spec.template.spec;
+      // A Job's pods may not have restartPolicy Always.
+      expect(['Never', 'OnFailure']).toContain(pod.restartPolicy);
+      const [volume] = pod.volumes;
+      expect(volume!.persistentVolumeClaim.claimName).toBe(documents[0]!.metadata.name);
+      const container = pod.containers[0]!;
+      expect(container.volumeMounts).toEqual([{ name: volume!.name, mountPath: envOf(job).REPORTS }]);
+    }
   });
 
   const envOf = (job: Job) => Object.fromEntries(job.spec.template.spec.containers[0]!.env.map(({ name, value }) => [name, value]));

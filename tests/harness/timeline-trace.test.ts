@@ -39,6 +39,25 @@ describe('the timeline recorder', () => {
     }
   });
 
+  // Issue 11, item 9: a peer that logged 1.5 GB had its log held whole in the timeline, in the worker and the host,
+  // and the runner died of it (JSON.stringify out of memory) with no table.
+  it('keeps only the first of a long log, saying how many lines it left out', async () => {
+    const plain = await runLabTest({ test: 'TestReElection2A', seed: 3, logLevel: 'trace' });
+    const charsMax = 2000;
+    const { timeline } = await runLabTest({ test: 'TestReElection2A', seed: 3, logLevel: 'trace', timeline: true, timelineLogCharsMax: charsMax });
+    const kept = timeline!.log;
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.reduce((sum, line) => sum + line.length + 1, 0)).toBeLessThanOrEqual(charsMax);
+    expect(kept).toEqual(plain.log.slice(0, kept.length));
+    // The next line would not have fit.
+    expect(kept.reduce((sum, line) => sum + line.length + 1, 0) + plain.log[kept.length]!.length + 1).toBeGreaterThan(charsMax);
+    expect(timeline!.note).toBe(
+      `The timeline keeps the first 0.0 M characters of the run's trace log (${kept.length} lines); the ${plain.log.length - kept.length} lines after them are left out.`,
+    );
+    // A log within the limit is whole, with nothing to say about it.
+    expect((await timelineOf('TestReElection2A', 3)).timeline.note).toBeUndefined();
+  });
+
   it('records every RPC the lab counts, each in time order, and the leader cut off in TestReElection2A', async () => {
     const { timeline, log } = await timelineOf('TestReElection2A', 3);
     expect(timeline).toMatchObject({ version: 1, test: 'TestReElection2A', seed: 3, peers: 3, inspected: true, failure: null });

@@ -95,4 +95,26 @@ describe.runIf(existsSync(builtStream))('shared log stream across threads (built
     // At most MAX_CHUNKS_AHEAD chunks of 8 MB at once, where a worker left to run ahead would leave the whole 64 MB.
     expect(heldMax).toBeLessThanOrEqual((MAX_CHUNKS_AHEAD + 1) * 8 * 1024 * 1024);
   });
+
+  // Issue 11, item 9: a 1.5 GB log from a --raft peer took 1.5 GB of memory, every chunk it had been through
+  // waiting for a garbage collector that a thread busy logging never ran.
+  it('writes a 200 MB log through a fixed set of chunks, reused once the host has passed them on', async () => {
+    const lines = 200 * 1024;
+    const lineBytes = 1000;
+    let received = 0;
+    const reader: SharedLogReader = new SharedLogReader(async (bytes) => {
+      received += bytes.length;
+    });
+    const worker = new Worker(writerThread, { workerData: { shared: reader.shared, lines, lineBytes }, transferList: [reader.shared.port] });
+    const { made } = await new Promise<{ made: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await reader.finish();
+    await worker.terminate();
+    expect(received).toBeGreaterThan(lines * lineBytes);
+    // Chunks double from 64 kB to 8 MB (seven sizes), then at most MAX_CHUNKS_AHEAD + 1 of 8 MB are in use at once;
+    // a new chunk for each 8 MB would be some 30.
+    expect(made).toBeLessThanOrEqual(7 + MAX_CHUNKS_AHEAD + 1);
+  });
 });

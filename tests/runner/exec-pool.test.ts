@@ -46,6 +46,28 @@ describe('substituteCommand and execEnv', () => {
     }
     expect(existsSync(marker)).toBe(false);
   });
+
+  // Issue 11, item 1: inside "$(…)" a placeholder was taken for one in double quotes, so the shell split and globbed
+  // the name (`*` listed the directory), and inside '…' there it printed ${RAFT_DSTEST_TEST} itself.
+  it('quotes a placeholder inside a command substitution, in double quotes or not, and in $\'…\' quotes', async () => {
+    const marker = join(dir, 'pwned');
+    const name = `a  b * $(touch ${marker}) 'q' "d"`;
+    const pool = createExecPool({
+      workers: 1,
+      exec: [
+        `printf '[%s]' "$(printf %s {test})"`,
+        `printf '[%s]' "$(printf %s '{test}')"`,
+        'printf \'[%s]\' "`printf %s {test}`"',
+        `printf '[%s]' "$( (printf %s {test}) ) and {k}"`,
+        `printf '[%s]' $'x\\'{test}'`,
+        `printf '[%s]' "$((1 + {k}))"`,
+      ].join('; '),
+    });
+    const result = await runLogged(pool, { ...task, test: name });
+    expect(result.passed).toBe(true);
+    expect(result.lines.join('\n')).toBe(`[${name}][${name}][${name}][${name} and 4][x'${name}][5]`);
+    expect(existsSync(marker)).toBe(false);
+  });
 });
 
 describe('findShell', () => {
@@ -84,17 +106,16 @@ describe('createExecPool', () => {
     expect(result.error).toBe('killed by signal SIGKILL');
   });
 
-  // The commands below sleep 30 s unless ended: ending in well under that is
-  // the point, so the bounds are generous backstops, not speed budgets.
+  // The commands below sleep longer than the test's own time limit unless
+  // ended: that a run returns at all shows they were ended, however slow the machine.
   it('ends the whole process tree at the timeout, keeping the output so far', async () => {
     const pids = join(dir, 'pids');
     // A shell that starts a background sleep and a nested shell's sleep, and records their pids.
-    const pool = createExecPool({ workers: 1, timeoutMs: 2000, exec: `echo started; sleep 30 & echo $! > ${pids}; sh -c 'echo $$ >> ${pids}; exec sleep 31'` });
+    const pool = createExecPool({ workers: 1, timeoutMs: 2000, exec: `echo started; sleep 1000 & echo $! > ${pids}; sh -c 'echo $$ >> ${pids}; exec sleep 1001'` });
     const result = await runLogged(pool, task);
     expect(result.passed).toBe(false);
     expect(result.error).toBe('timed out after 2s');
     expect(result.wallMs).toBeGreaterThanOrEqual(1990);
-    expect(result.wallMs).toBeLessThan(20_000);
     expect(result.lines[0]).toBe('started');
     const children = (await readFile(pids, 'utf8')).trim().split('\n').map(Number);
     expect(children).toHaveLength(2);
@@ -102,11 +123,10 @@ describe('createExecPool', () => {
   });
 
   it('ends a command that ignores SIGTERM with SIGKILL after the grace period', async () => {
-    const pool = createExecPool({ workers: 1, timeoutMs: 2000, exec: "trap '' TERM; echo stubborn; sleep 30 & wait; sleep 30" });
+    const pool = createExecPool({ workers: 1, timeoutMs: 2000, exec: "trap '' TERM; echo stubborn; sleep 1000 & wait; sleep 1000" });
     const result = await runLogged(pool, task);
     expect(result.error).toBe('timed out after 2s');
     expect(result.lines).toEqual(['stubborn']);
-    expect(result.wallMs).toBeLessThan(20_000);
   });
 
   it('ends a cancelled command as interrupted, and refuses to start one after', async () => {

@@ -28,6 +28,12 @@ describe('replayCommand', () => {
     expect(replayCommand(quiet, 'two\nlines', 1)).toBe(`npx raft-dstest $'two\\nlines' --seed 1 -n 1`);
   });
 
+  // Issue 11, item 3: a name that starts with '-' was pasted as an option (`unknown option '-weird'`, exit 2).
+  it('puts a test name that starts with a dash after --, so that it is not read as an option', () => {
+    expect(replayCommand({ ...quiet, exec: 'exit 1' }, '-weird', 5)).toBe(`npx raft-dstest --exec 'exit 1' --seed 5 -n 1 -- -weird`);
+    expect(replayCommand({ ...quiet, exec: 'exit 1', logLevel: 'debug' }, '--x y', 5)).toBe(`npx raft-dstest --exec 'exit 1' --seed 5 -n 1 -v -- '--x y'`);
+  });
+
   it('replays an external command with --exec, quoted for the shell', () => {
     expect(replayCommand({ ...quiet, exec: "go test -run '^{test}$'" }, 'X', 7)).toBe(
       `npx raft-dstest --exec 'go test -run '\\''^{test}$'\\''' X --seed 7 -n 1`,

@@ -263,6 +263,14 @@ describe('a peer that reaches outside the simulation', () => {
     expect((await runTask({ test: 'TestInitialElection2A', k: 1, seed: 4, settings: DEFAULT_RUN_SETTINGS })).passed).toBe(true);
   });
 
+  it("fails the run that takes its timer from node:timers, by name, where the global's stand-in cannot see it", async () => {
+    const failed = await run('module-timer-raft.mjs', 0);
+    expect(failed.passed).toBe(false);
+    expect(failed.error).toMatch(/^OutsideSimulationError: node:timers' setTimeout was called during a simulated run: .*; use clock\.setTimer\(ms, fn\) instead\n\s+at \S*fixtureModuleTimer .*\(.*module-timer-raft\.mjs:\d+:\d+\)/);
+    expect(failed.simMs).toBe(1000);
+    expect((await run('module-timer-raft.mjs', 1, true)).passed).toBe(true);
+  }, 20_000);
+
   // Issue 14, item 2: a peer drawing from Math.random passed, and its runs no longer replayed.
   it('fails the run that draws from Math.random or reads Date.now, naming it, where, and the fix', async () => {
     const random = await run('random-raft.mjs', 0);

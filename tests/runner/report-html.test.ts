@@ -65,6 +65,14 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('No timeline: its log was not kept');
   });
 
+  it('heads a kept passing run (-a) as passed, not in the colour of a failure', () => {
+    const report = buildReport(header, ['TestA'], [run('TestA', 0, { log: 'out/TestA_0.log' })]);
+    const kept = renderHtmlReport({ report, command: null, failed: [], archived: [{ run: report.runs[0]!, replay: 'r', timeline: timeline('TestA', 100) }], notes: [], assets });
+    expect(kept).toContain('<h2>Kept passing runs (1)</h2>');
+    expect(kept).toContain('#0 · seed 100 · <span class="pass-head">passed</span></summary>');
+    expect(kept).not.toContain('error-head');
+  });
+
   it('embeds the timelines by run, with a host element for each', () => {
     expect(html).toContain('<div class="timeline-host" data-timeline="TestA#1"></div>');
     const data = new RegExp(`<script type="application/json" id="${TIMELINES_ELEMENT_ID}">(.*?)</script>`).exec(html)![1]!;

@@ -44,5 +44,7 @@ describe('replayTimeline', () => {
       'The replay of this seed did not end as the run did (the run failed: no leader; the replay passed). The timeline shows the replay.',
     );
     expect(replayTimeline(failed, { ...failed, error: 'other', timeline })!.note).toContain('(the run failed: no leader; the replay failed: other)');
+    // A note the replay's timeline had already (a log cut short) is kept after it.
+    expect(replayTimeline(failed, { ...passed, timeline: { ...timeline, note: 'Cut.' } })!.note).toMatch(/The timeline shows the replay\. Cut\.$/);
   });
 });

@@ -1,8 +1,11 @@
+import timers, { setImmediate as moduleSetImmediate, setTimeout as moduleSetTimeout } from 'node:timers';
+import { setInterval as promisedInterval, setTimeout as promisedTimeout } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CaptureLog } from '../../src/sim/log.js';
 import { makeRandom } from '../../src/sim/random.js';
 import { guardRun, HOST_TRAPS, RealClock, RealWorld } from '../../src/sim/real-clock.js';
+import { LAB_TIME_LIMIT_MS } from '../../src/sim/world.js';
 
 function world(): RealWorld {
   return new RealWorld({ random: makeRandom(1), makeLog: (clock) => new CaptureLog(clock, 'none') });
@@ -22,11 +25,11 @@ describe('RealWorld', () => {
       w.clock.setTimer(1, () => {
         throw new Error('a peer timer broke');
       });
-      await w.sleep(10_000);
+      await w.sleep(10 * LAB_TIME_LIMIT_MS);
     });
     expect(outcome.error?.message).toBe('a peer timer broke');
-    // The run ended at the failure, long before the script's sleep would have.
-    expect(outcome.elapsedMs).toBeLessThan(5_000);
+    // The run ended at the failure, not at the world's time limit (the script's sleep is longer still).
+    expect(outcome.elapsedMs).toBeLessThan(LAB_TIME_LIMIT_MS);
   });
 });
 
@@ -73,7 +76,49 @@ describe('guardRun', () => {
     // Outside a guard the stand-ins are the host's timers, down to util.promisify's form.
     await new Promise((resolve) => setImmediate(resolve));
     expect(await promisify(setTimeout)(1, 'slept')).toBe('slept');
-    expect(HOST_TRAPS.map((trap) => trap.name)).toEqual(['setTimeout', 'setInterval', 'setImmediate', 'Date.now', 'new Date()', 'performance.now', 'Math.random']);
+    expect(HOST_TRAPS.map((trap) => trap.name)).toEqual([
+      'setTimeout',
+      'setInterval',
+      'setImmediate',
+      "node:timers' setTimeout",
+      "node:timers' setInterval",
+      "node:timers' setImmediate",
+      "node:timers/promises' setTimeout",
+      "node:timers/promises' setInterval",
+      "node:timers/promises' setImmediate",
+      'Date.now',
+      'new Date()',
+      'performance.now',
+      'Math.random',
+    ]);
+  });
+
+  // Issue 11, item 11: a peer that took its timers from node:timers (or its promises) passed, the wall-clock timer unseen.
+  it('traps the same timers taken from node:timers and node:timers/promises, imported by name or not', async () => {
+    const escapes: Error[] = [];
+    const guard = guardRun({ trapHost: true, onEscape: (error) => escapes.push(error) });
+    let fired = false;
+    moduleSetTimeout(() => (fired = true), 0);
+    moduleSetImmediate(() => (fired = true));
+    timers.setInterval(() => (fired = true), 1);
+    let settled = false;
+    void promisedTimeout(1).then(() => (settled = true));
+    const ticks = promisedInterval(1)[Symbol.asyncIterator]();
+    void ticks.next().then(() => (settled = true));
+    expect(await guard.release()).toBe(escapes[0]);
+    expect(escapes.map((e) => e.message.split(' was called')[0])).toEqual([
+      "node:timers' setTimeout",
+      "node:timers' setImmediate",
+      "node:timers' setInterval",
+      "node:timers/promises' setTimeout",
+      "node:timers/promises' setInterval",
+    ]);
+    expect(escapes[0]!.message).toMatch(/during a simulated run: it acts on the wall clock, .*; use clock\.setTimer\(ms, fn\) instead$/);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect([fired, settled]).toEqual([false, false]);
+    // Outside a guard they are the host's again.
+    expect(await promisedTimeout(1, 'slept')).toBe('slept');
+    expect(await new Promise((resolve) => moduleSetImmediate(() => resolve('turned')))).toBe('turned');
   });
 
   it("traps the host's clock and entropy while it holds, naming the fix, with constants in their place; a Date of given time is data", async () => {

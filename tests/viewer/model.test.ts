@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Timeline } from '../../src/harness/timeline.js';
 import { runLabTest } from '../../src/suite/run-test.js';
-import { bandAt, buildModel, linesAt, linesNear, parseLogLine, stepAt } from '../../src/viewer/model.js';
+import { bandAt, buildModel, linesAt, linesNear, parseLogLine, snapshotOf, stepAt } from '../../src/viewer/model.js';
 
 // The viewer's model: what a recorded timeline becomes before it is drawn.
 
@@ -102,6 +102,26 @@ describe('buildModel', () => {
     expect(model.rpcs.map((r) => r.fate)).toEqual(['ok', 'lost', 'held', 'unreachable', 'lost', 'held']);
     expect(model.rpcs.map((r) => r.delayed)).toEqual([false, true, true, false, false, true]);
     expect(model.segments.map((s) => s.fromMs)).toEqual([...model.segments.map((s) => s.fromMs)].sort((a, b) => a - b));
+  });
+
+  it('reads the last index and term an InstallSnapshot carries, and nothing from other messages', () => {
+    expect(model.rpcs.map((r) => r.snapshot)).toEqual([null, null, null, null, null, null]);
+    expect(snapshotOf('InstallSnapshot', 'term=3 leaderId=1 lastIncludedIndex=19 lastIncludedTerm=2 data=88B')).toEqual({ index: 19, term: 2 });
+    // A Raft of one's own (--raft) may spell the fields as Go does.
+    expect(snapshotOf('InstallSnapshot', 'Term=3 LeaderId=1 LastIncludedIndex=7 LastIncludedTerm=3 Data=9B')).toEqual({ index: 7, term: 3 });
+    expect(snapshotOf('InstallSnapshot', 'term=3 index=7')).toBeNull();
+    expect(snapshotOf('AppendEntries', 'term=3 lastIncludedIndex=7 lastIncludedTerm=3')).toBeNull();
+  });
+
+  it('models the InstallSnapshots of a real run with the index and term of the snapshot each carries', async () => {
+    const { timeline } = await runLabTest({ test: 'TestSnapshotInstall2D', seed: 1, logLevel: 'trace', timeline: true });
+    const snapshots = buildModel(timeline!).rpcs.filter((r) => r.method === 'InstallSnapshot');
+    expect(snapshots.length).toBeGreaterThan(0);
+    for (const rpc of snapshots) {
+      expect(rpc.snapshot).not.toBeNull();
+      expect(rpc.args).toContain(`lastIncludedIndex=${rpc.snapshot!.index} lastIncludedTerm=${rpc.snapshot!.term}`);
+      expect(rpc.snapshot!.index).toBeGreaterThan(0);
+    }
   });
 
   it('names the peers of the failure message', () => {
