@@ -228,7 +228,9 @@ export class Network {
     if (!end.enabled || server === undefined) {
       const waitMs = this.random.int(this.longDelays ? LONG_DELAY_MS_MAX : SHORT_DELAY_MS_MAX);
       observer?.sent(call, end.name, method, args, waitMs, false);
-      const flight = new Flight(end, method, request, onReply, context, runReply, call, serverName, undefined, false, false);
+      // The copy is made all the same (a value that cannot be sent fails here), but never delivered: the
+      // Flight does not keep it through a wait of up to seconds, in which it would be copied and promoted.
+      const flight = new Flight(end, method, undefined, onReply, context, runReply, call, serverName, undefined, false, false);
       callLater(this.clock, waitMs + hopDelayMs(this.random), this.failFlight, flight);
       return;
     }
