@@ -114,21 +114,26 @@ export function tapPeer(o: TapOptions): TappedPeer {
 
   // Unwatched, a call costs no closure: the network runs each reply callback on the meter through one function.
   const replyInside = (onReply: OnReply, reply: unknown, context: unknown): void => meter.insideWith(onReply, reply, context);
+  /** A call the observers see sent, and see its reply arrive and be handled. */
+  const callWatched = (to: number, method: string, args: unknown, onReply: OnReply, context: unknown): void => {
+    tell((w) => w.sent?.(me, to, method, args));
+    o.ends[to]!.call(method, args, (reply) => {
+      tell((w) => w.replyArrived?.(me, to, method, args, reply));
+      meter.insideWith(onReply, reply, context);
+      tell((w) => w.replyHandled?.(me, to, method, args, reply));
+    });
+  };
   const peers = o.ends.map(
     (end, to): ClientEnd =>
       watching
         ? {
-            call: <C>(method: string, args: unknown, onReply: (reply: unknown, context: C) => void, context?: C) => {
-              tell((w) => w.sent?.(me, to, method, args));
-              end.call(method, args, (reply) => {
-                tell((w) => w.replyArrived?.(me, to, method, args, reply));
-                meter.insideWith(onReply, reply, context as C);
-                tell((w) => w.replyHandled?.(me, to, method, args, reply));
-              });
-            },
+            call: (method, args, onReply) => callWatched(to, method, args, onReply, undefined),
+            callWith: <C>(method: string, args: unknown, onReply: (reply: unknown, context: C) => void, context: C) =>
+              callWatched(to, method, args, onReply as OnReply, context),
           }
         : {
-            call: <C>(method: string, args: unknown, onReply: (reply: unknown, context: C) => void, context?: C) =>
+            call: (method, args, onReply) => end.call(method, args, onReply, undefined, replyInside),
+            callWith: <C>(method: string, args: unknown, onReply: (reply: unknown, context: C) => void, context: C) =>
               end.call(method, args, onReply as OnReply, context, replyInside),
           },
   );

@@ -158,33 +158,39 @@ class Peer implements RaftPeer {
     }
   }
 
-  /** Sends a message; its reply comes back to one callback per method, with the message as the call's context. */
+  /**
+   * Sends a message; its reply comes back to one callback per method, with
+   * the message as the call's context, where the end offers `callWith`.
+   */
   private send(message: Outbound): void {
     const end = this.o.peers[message.to]!;
-    if (message.method === 'RequestVote') end.call('RequestVote', message.args, this.onVoteReply, message);
-    else if (message.method === 'InstallSnapshot') end.call('InstallSnapshot', message.args, this.onSnapshotReply, message);
-    else end.call('AppendEntries', message.args, this.onAppendReply, message);
+    const onReply = message.method === 'RequestVote' ? this.onVoteReply : message.method === 'InstallSnapshot' ? this.onSnapshotReply : this.onAppendReply;
+    if (end.callWith !== undefined) end.callWith(message.method, message.args, onReply, message);
+    // An end with only the lab's call: a closure for this call.
+    else end.call(message.method, message.args, (reply) => onReply(reply, message));
   }
 
   // The reply callbacks are made once per peer, not once per message: a
   // closure per call would be garbage on every RPC.
-  private readonly onVoteReply = (reply: unknown, message: Outbound & { method: 'RequestVote' }): void => {
+  private readonly onVoteReply = (reply: unknown, message: Outbound): void => {
     if (this.killed || reply === undefined) return;
-    this.core.onRequestVoteReply(message.to, message.args, reply as RequestVoteReply);
+    this.core.onRequestVoteReply(message.to, message.args as RequestVoteArgs, reply as RequestVoteReply);
     this.flush();
   };
 
-  private readonly onSnapshotReply = (reply: unknown, message: Outbound & { method: 'InstallSnapshot' }): void => {
+  private readonly onSnapshotReply = (reply: unknown, message: Outbound): void => {
     if (this.killed) return;
-    if (reply === undefined) this.core.onInstallSnapshotLost(message.to, message.args);
-    else this.core.onInstallSnapshotReply(message.to, message.args, reply as InstallSnapshotReply);
+    const args = message.args as InstallSnapshotArgs;
+    if (reply === undefined) this.core.onInstallSnapshotLost(message.to, args);
+    else this.core.onInstallSnapshotReply(message.to, args, reply as InstallSnapshotReply);
     this.flush();
   };
 
-  private readonly onAppendReply = (reply: unknown, message: Outbound & { method: 'AppendEntries' }): void => {
+  private readonly onAppendReply = (reply: unknown, message: Outbound): void => {
     if (this.killed) return;
-    if (reply === undefined) this.core.onAppendEntriesLost(message.to, message.args);
-    else this.core.onAppendEntriesReply(message.to, message.args, reply as AppendEntriesReply);
+    const args = message.args as AppendEntriesArgs;
+    if (reply === undefined) this.core.onAppendEntriesLost(message.to, args);
+    else this.core.onAppendEntriesReply(message.to, args, reply as AppendEntriesReply);
     this.flush();
   };
 

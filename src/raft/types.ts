@@ -39,12 +39,15 @@ import type { Random } from '../sim/random.js';
  * down or cut off (labrpc's `ok == false`). A lost call may still have been
  * handled by the peer. Calls still pending when a test ends never complete.
  *
- * `context`, if given, is handed to `onReply` as its second argument, so
- * that a peer can answer all its calls with one function made once, where a
- * closure per call would be garbage on every message.
+ * The harness's ends also have `callWith`, the same call with a `context`
+ * handed back to `onReply` as its second argument, so that a peer can answer
+ * all its calls with one function made once, where a closure per call is
+ * garbage on every message. It is optional: a peer given ends without it
+ * (its own, in a test) uses `call`.
  */
 export interface ClientEnd {
-  call<C = undefined>(method: string, args: unknown, onReply: (reply: unknown, context: C) => void, context?: C): void;
+  call(method: string, args: unknown, onReply: (reply: unknown) => void): void;
+  callWith?<C>(method: string, args: unknown, onReply: (reply: unknown, context: C) => void, context: C): void;
 }
 
 /** The earlier name of {@link ClientEnd}, kept for code written against it. */

@@ -66,16 +66,24 @@ class Fixture {
     saved?: Uint8Array,
     seed = 1,
     savedSnapshot?: Uint8Array,
+    /** Ends that offer callWith, as the harness's do, rather than only the lab's call. */
+    withContext = false,
   ) {
     this.persister = new RecordingPersister(this.events, saved, savedSnapshot);
-    const peers: PeerEnd[] = Array.from({ length: n }, (_, to) => ({
-      call: (method, args, onReply, context) => {
-        expect(to, 'a peer never calls itself').not.toBe(me);
-        this.events.push(`send ${method} S${to}`);
-        // The reply comes with the call's context, as the network hands it back.
-        this.sent.push({ to, method, args: wire(args), reply: (reply) => onReply(reply, context as never), savedAtSend: this.persister.hard() });
-      },
-    }));
+    const record = (to: number, method: string, args: unknown, reply: (reply: unknown) => void) => {
+      expect(to, 'a peer never calls itself').not.toBe(me);
+      this.events.push(`send ${method} S${to}`);
+      this.sent.push({ to, method, args: wire(args), reply, savedAtSend: this.persister.hard() });
+    };
+    const peers: PeerEnd[] = Array.from({ length: n }, (_, to) =>
+      withContext
+        ? {
+            call: () => expect.fail('an end that offers callWith is called through it'),
+            // The reply comes with the call's context, as the network hands it back.
+            callWith: (method, args, onReply, context) => record(to, method, args, (reply) => onReply(reply, context)),
+          }
+        : { call: (method, args, onReply) => record(to, method, args, onReply) },
+    );
     this.peer = reference.make({
       peers,
       me,
@@ -212,6 +220,15 @@ describe('reference peer (adapter)', () => {
     expect(f.sent.length).toBe(sentBefore);
     expect(f.persister.saves).toBe(savesBefore);
     expect(f.applied).toEqual([]);
+  });
+
+  it('sends through callWith where the ends offer it, and its replies count as through call', () => {
+    const f = new Fixture(0, 3, undefined, 1, undefined, true);
+    // The votes' replies come back through callWith too.
+    f.becomeLeader();
+    expect(f.peer.start('x')).toEqual({ index: 1, term: 1, isLeader: true });
+    f.nextEntriesTo(1).reply(ok());
+    expect(f.applied).toEqual([{ commandValid: true, command: 'x', commandIndex: 1 }]);
   });
 
   it('a killed peer lets go of its log and keeps its term', () => {
