@@ -159,38 +159,33 @@ class Peer implements RaftPeer {
   }
 
   /**
-   * Sends a message; its reply comes back to one callback per method, with
-   * the message as the call's context, where the end offers `callWith`.
+   * Sends a message; its reply comes back to `onReply` with the message as
+   * the call's context, where the end offers `callWith`.
    */
   private send(message: Outbound): void {
     const end = this.o.peers[message.to]!;
-    const onReply = message.method === 'RequestVote' ? this.onVoteReply : message.method === 'InstallSnapshot' ? this.onSnapshotReply : this.onAppendReply;
-    if (end.callWith !== undefined) end.callWith(message.method, message.args, onReply, message);
+    if (end.callWith !== undefined) end.callWith(message.method, message.args, this.onReply, message);
     // An end with only the lab's call: a closure for this call.
-    else end.call(message.method, message.args, (reply) => onReply(reply, message));
+    else end.call(message.method, message.args, (reply) => this.onReply(reply, message));
   }
 
-  // The reply callbacks are made once per peer, not once per message: a
-  // closure per call would be garbage on every RPC.
-  private readonly onVoteReply = (reply: unknown, message: Outbound): void => {
-    if (this.killed || reply === undefined) return;
-    this.core.onRequestVoteReply(message.to, message.args as RequestVoteArgs, reply as RequestVoteReply);
-    this.flush();
-  };
-
-  private readonly onSnapshotReply = (reply: unknown, message: Outbound): void => {
+  /** Every reply, made once per peer rather than a closure per call: a closure per RPC is garbage on every message. */
+  private readonly onReply = (reply: unknown, message: Outbound): void => {
     if (this.killed) return;
-    const args = message.args as InstallSnapshotArgs;
-    if (reply === undefined) this.core.onInstallSnapshotLost(message.to, args);
-    else this.core.onInstallSnapshotReply(message.to, args, reply as InstallSnapshotReply);
-    this.flush();
-  };
-
-  private readonly onAppendReply = (reply: unknown, message: Outbound): void => {
-    if (this.killed) return;
-    const args = message.args as AppendEntriesArgs;
-    if (reply === undefined) this.core.onAppendEntriesLost(message.to, args);
-    else this.core.onAppendEntriesReply(message.to, args, reply as AppendEntriesReply);
+    switch (message.method) {
+      case 'RequestVote':
+        // A vote lost on the way changes nothing.
+        if (reply === undefined) return;
+        this.core.onRequestVoteReply(message.to, message.args, reply as RequestVoteReply);
+        break;
+      case 'InstallSnapshot':
+        if (reply === undefined) this.core.onInstallSnapshotLost(message.to, message.args);
+        else this.core.onInstallSnapshotReply(message.to, message.args, reply as InstallSnapshotReply);
+        break;
+      default:
+        if (reply === undefined) this.core.onAppendEntriesLost(message.to, message.args);
+        else this.core.onAppendEntriesReply(message.to, message.args, reply as AppendEntriesReply);
+    }
     this.flush();
   };
 
