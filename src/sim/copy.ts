@@ -60,9 +60,23 @@ function copyObject(value: object): Record<string, unknown> {
   if (proto !== Object.prototype && proto !== null) {
     throw new CodecError(`cannot encode an instance of ${value.constructor?.name ?? 'unknown'}; send plain objects`);
   }
+  // Find the copier for this object's list of keys: for-in walks the own keys
+  // in Object.keys order (the prototype, checked above, has no enumerable keys
+  // of its own) without allocating their list.
+  let shape = ROOT_SHAPE;
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const next = shape.child(key);
+    if (next === undefined) return copyKeyByKey(value);
+    shape = next;
+  }
+  const copier = shape.copier ?? shape.makeCopier();
+  return copier === NO_COPIER ? copyKeyByKey(value) : copier(value, copyValue);
+}
+
+/** The general case: any keys, each copied and assigned in turn. */
+function copyKeyByKey(value: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  // for-in walks the own keys in Object.keys order (the prototype, checked
-  // above, has no enumerable keys of its own) without allocating their list.
   for (const key in value) {
     if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
     const copy = copyValue((value as Record<string, unknown>)[key]);
@@ -73,3 +87,59 @@ function copyObject(value: object): Record<string, unknown> {
   }
   return out;
 }
+
+/** Copies an object with one given list of keys: an object literal of them, each value through `copy`. */
+type Copier = (value: object, copy: (v: unknown) => unknown) => Record<string, unknown>;
+
+/** What a shape has for a copier when its keys cannot be written in an object literal as they are. */
+const NO_COPIER: Copier = copyKeyByKey;
+/** Keys written in a copier as they are: identifiers (not an array index, not a lone surrogate), but not `__proto__`. */
+const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** Bounds on the shapes remembered, for a Raft whose messages' keys are data (a map by peer name): the rest are copied key by key. */
+const SHAPES_MAX = 1024;
+const SHAPE_KEYS_MAX = 32;
+let shapeCount = 0;
+
+/**
+ * The lists of keys objects have been copied with, as a trie: a node per
+ * list, holding a copier made for that list. Building the copy as one
+ * object literal gives it its final hidden class at once; assigning its
+ * keys one by one moved it through one class per key, each a lookup in the
+ * engine's transition tree, and that was most of what a copy cost. A Raft
+ * sends a handful of message types, so the trie stays small.
+ */
+class Shape {
+  /** The first child's key, and the child: most lists are never a prefix of two others. */
+  private firstKey: string | undefined;
+  private first: Shape | undefined;
+  private others: Map<string, Shape> | undefined;
+  copier: Copier | undefined;
+
+  constructor(private readonly keys: readonly string[]) {}
+
+  /** The shape with `key` after these keys; undefined past the bounds. */
+  child(key: string): Shape | undefined {
+    if (this.firstKey === key) return this.first;
+    const known = this.others?.get(key);
+    if (known !== undefined) return known;
+    if (shapeCount >= SHAPES_MAX || this.keys.length >= SHAPE_KEYS_MAX) return undefined;
+    shapeCount++;
+    const shape = new Shape([...this.keys, key]);
+    if (this.first === undefined) {
+      this.firstKey = key;
+      this.first = shape;
+    } else {
+      (this.others ??= new Map()).set(key, shape);
+    }
+    return shape;
+  }
+
+  makeCopier(): Copier {
+    if (!this.keys.every((key) => PLAIN_KEY.test(key) && key !== '__proto__')) return (this.copier = NO_COPIER);
+    // Only identifiers reach the source text, so the code is exactly these reads and this literal.
+    const fields = this.keys.map((key) => `${key}: copy(value.${key})`).join(', ');
+    return (this.copier = new Function('value', 'copy', `return { ${fields} };`) as Copier);
+  }
+}
+
+const ROOT_SHAPE = new Shape([]);
