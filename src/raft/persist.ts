@@ -27,23 +27,33 @@ export class HardStateEncoder {
   private readonly header = new ByteWriter(HEADER_BYTES_MAX);
   /** The snapshot index the cached encodings start after. */
   private base = 0;
-  /** `ends[k]` is the buffer offset just past entry base + k; `ends[0]` is where the body starts. */
+  /**
+   * `ends[k]` is the buffer offset just past entry base + k, for k below
+   * `endCount`; `ends[0]` is where the body starts. The array is never
+   * shortened: setting an array's length below half its capacity makes V8
+   * shrink its store, and the next save, growing it again, copy it.
+   */
   private ends: number[] = [HEADER_BYTES_MAX];
+  private endCount = 1;
 
   /** The state's bytes, in a view valid until the next call. */
   encode(state: PersistentState): Uint8Array {
     this.rebase(state.snapshotIndex);
     // Keep the encodings of the entries before the first change.
-    const keep = Math.max(0, Math.min(state.changedFrom - 1 - this.base, this.ends.length - 1));
-    this.ends.length = keep + 1;
+    const keep = Math.max(0, Math.min(state.changedFrom - 1 - this.base, this.endCount - 1));
+    const ends = this.ends;
     const body = this.body;
-    body.pos = this.ends[keep]!;
+    body.pos = ends[keep]!;
+    let count = keep + 1;
     for (let i = keep + 1; i < state.log.length; i++) {
       const entry = state.log[i]!;
       body.varint(entry.term);
       body.value(entry.command);
-      this.ends.push(body.pos);
+      if (count < ends.length) ends[count] = body.pos;
+      else ends.push(body.pos);
+      count++;
     }
+    this.endCount = count;
 
     const header = this.header;
     header.pos = 0;
@@ -66,12 +76,14 @@ export class HardStateEncoder {
   private rebase(snapshotIndex: number): void {
     if (snapshotIndex === this.base) return;
     const drop = snapshotIndex - this.base;
-    if (drop > 0 && drop < this.ends.length) {
-      const shift = this.ends[drop]! - HEADER_BYTES_MAX;
-      this.body.buf.copyWithin(HEADER_BYTES_MAX, this.ends[drop]!, this.ends[this.ends.length - 1]!);
-      this.ends = this.ends.slice(drop).map((end) => end - shift);
+    const ends = this.ends;
+    if (drop > 0 && drop < this.endCount) {
+      const shift = ends[drop]! - HEADER_BYTES_MAX;
+      this.body.buf.copyWithin(HEADER_BYTES_MAX, ends[drop]!, ends[this.endCount - 1]!);
+      for (let k = drop; k < this.endCount; k++) ends[k - drop] = ends[k]! - shift;
+      this.endCount -= drop;
     } else {
-      this.ends = [HEADER_BYTES_MAX];
+      this.endCount = 1;
     }
     this.base = snapshotIndex;
   }
