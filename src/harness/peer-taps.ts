@@ -146,21 +146,27 @@ export function tapPeer(o: TapOptions): TappedPeer {
           o.persister.save(raftState, snapshot);
           saves.saved(raftState.length + (snapshot?.length ?? 0));
         };
-  // Every other method of the persister (reads, sizes, snapshots) is the persister's own.
+  // Every other method (reads, sizes, snapshots) is handed to the persister's own. An object
+  // of one shape for every peer, not one made with the persister as its prototype: that made
+  // each persister a prototype, with a hidden class of its own, and every save a lookup
+  // through it that the engine's caches, seeing a new class with each peer started, could not hold.
+  const inner = o.persister;
   const persister: PersisterInterface =
     watching || saves !== undefined
-      ? Object.create(o.persister, {
-          save: {
-            // Two functions: the observers' closure would otherwise cost a context on every save, watched or not.
-            value: watching
-              ? (raftState: Uint8Array, snapshot?: Uint8Array) => {
-                  save(raftState, snapshot);
-                  tell((w) => w.saved?.(me, raftState, snapshot));
-                }
-              : save,
-          },
-        })
-      : o.persister;
+      ? {
+          // Two functions: the observers' closure would otherwise cost a context on every save, watched or not.
+          save: watching
+            ? (raftState: Uint8Array, snapshot?: Uint8Array) => {
+                save(raftState, snapshot);
+                tell((w) => w.saved?.(me, raftState, snapshot));
+              }
+            : save,
+          readRaftState: () => inner.readRaftState(),
+          raftStateSize: () => inner.raftStateSize(),
+          readSnapshot: () => inner.readSnapshot(),
+          snapshotSize: () => inner.snapshotSize(),
+        }
+      : inner;
 
   /** A timer's callback on the meter; one function for all of the peer's timers. */
   const runInside = (fn: () => void): void => meter.inside(fn);

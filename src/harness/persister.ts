@@ -6,8 +6,11 @@ import { StoredBytes } from './stored-bytes.js';
  * Saves and reads copy, so a peer never holds a reference into storage.
  */
 export class Persister implements PersisterInterface {
-  private raftState = new StoredBytes();
-  private snapshot = new StoredBytes();
+  /** Empty at first; a copy is made with the stores of the persister it copies, so that it makes none of its own to drop. */
+  constructor(
+    private raftState = new StoredBytes(),
+    private snapshot = new StoredBytes(),
+  ) {}
 
   save(raftState: Uint8Array, snapshot?: Uint8Array): void {
     this.raftState.write(raftState);
@@ -32,9 +35,6 @@ export class Persister implements PersisterInterface {
 
   /** A new persister holding the same state; the original may go on changing alone. */
   copy(): Persister {
-    const p = new Persister();
-    p.raftState = this.raftState.share();
-    p.snapshot = this.snapshot.share();
-    return p;
+    return new Persister(this.raftState.share(), this.snapshot.share());
   }
 }
