@@ -34,18 +34,7 @@ const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 const project = resolve(here, '../..');
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    root: { type: 'string', default: project },
-    repeat: { type: 'string' },
-    baseline: { type: 'string', default: join(project, 'bench/baseline.json') },
-    save: { type: 'string', default: join(project, 'reports/bench.json') },
-    'write-baseline': { type: 'boolean', default: false },
-    label: { type: 'string' },
-    'no-seed-command': { type: 'boolean', default: false },
-  },
-});
+const values = parseOptions();
 const quick = values.quick;
 const root = resolve(values.root);
 const repeat = Number(values.repeat ?? (quick ? 1 : 3));
@@ -57,6 +46,26 @@ const seedCommandWorkers = [1, 2, 4];
 function usage(message) {
   console.error(`bench: ${message}`);
   process.exit(2);
+}
+
+/** The command line's options; an unknown or malformed one is a line naming it and the options there are, exit 2. */
+function parseOptions() {
+  const options = {
+    quick: { type: 'boolean', default: false },
+    root: { type: 'string', default: project },
+    repeat: { type: 'string' },
+    baseline: { type: 'string', default: join(project, 'bench/baseline.json') },
+    save: { type: 'string', default: join(project, 'reports/bench.json') },
+    'write-baseline': { type: 'boolean', default: false },
+    label: { type: 'string' },
+    'no-seed-command': { type: 'boolean', default: false },
+  };
+  try {
+    return parseArgs({ options }).values;
+  } catch (error) {
+    const known = Object.keys(options).map((name) => `--${name}`).join(', ');
+    usage(`${error.message.split('\n')[0]}; the options are ${known}`);
+  }
 }
 
 async function nodeJson(script, args) {
