@@ -123,20 +123,24 @@ export function tapPeer(o: TapOptions): TappedPeer {
       tell((w) => w.replyHandled?.(me, to, method, args, reply));
     });
   };
-  const peers = o.ends.map(
-    (end, to): ClientEnd =>
-      watching
-        ? {
-            call: (method, args, onReply) => callWatched(to, method, args, onReply, undefined),
-            callWith: <C>(method: string, args: unknown, onReply: (reply: unknown, context: C) => void, context: C) =>
-              callWatched(to, method, args, onReply as OnReply, context),
-          }
-        : {
-            call: (method, args, onReply) => end.call(method, args, onReply, undefined, replyInside),
-            callWith: <C>(method: string, args: unknown, onReply: (reply: unknown, context: C) => void, context: C) =>
-              end.call(method, args, onReply as OnReply, context, replyInside),
-          },
-  );
+  const endTo = (end: TapEnd, to: number): ClientEnd =>
+    watching
+      ? {
+          call: (method, args, onReply) => callWatched(to, method, args, onReply, undefined),
+          callWith: <C>(method: string, args: unknown, onReply: (reply: unknown, context: C) => void, context: C) =>
+            callWatched(to, method, args, onReply as OnReply, context),
+        }
+      : {
+          call: (method, args, onReply) => end.call(method, args, onReply, undefined, replyInside),
+          callWith: <C>(method: string, args: unknown, onReply: (reply: unknown, context: C) => void, context: C) =>
+            end.call(method, args, onReply as OnReply, context, replyInside),
+        };
+  // Pushed, not made with map(): map's array is packed while this function
+  // runs unoptimised and holey once the engine optimises it, and the Raft's
+  // send, which reads this array on every message, threw its optimised code
+  // away on meeting the second kind (a recompile in the middle of a pass).
+  const peers: ClientEnd[] = [];
+  for (let to = 0; to < o.ends.length; to++) peers.push(endTo(o.ends[to]!, to));
 
   const { saves } = o;
   const save =

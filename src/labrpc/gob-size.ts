@@ -199,11 +199,16 @@ function typeOf(value: unknown, name: string, inference: Inference): GoType {
 }
 
 function structOf(value: Record<string, unknown>, name: string, inference: Inference): GoType {
-  const fields = Object.keys(value).map((key): GoField => {
+  // Pushed, not made with map(): map's array is packed while this function
+  // runs unoptimised and holey once the engine optimises it, and every sizing
+  // function reading `fields` threw its optimised code away on meeting the
+  // second kind (recompiles in the middle of a pass).
+  const fields: GoField[] = [];
+  for (const key of Object.keys(value)) {
     const fieldName = key.charAt(0).toUpperCase() + key.slice(1);
     const type = key === 'command' ? INTERFACE : typeOf(value[key], fieldName, inference);
-    return { name: fieldName, key, type };
-  });
+    fields.push({ name: fieldName, key, type });
+  }
   return { kind: 'struct', name, fields };
 }
 
