@@ -543,18 +543,21 @@ export class Config {
 
 /**
  * Builds a cluster of n peers, runs body against it, and always cleans up,
- * as `defer cfg.cleanup()` does in Go.
+ * as `defer cfg.cleanup()` does in Go. The body gets the test's context as
+ * well, so that a test's body can be a function of the module rather than a
+ * closure made afresh each run: V8 then keeps what it learned and compiled
+ * of the body from one run to the next.
  */
 export async function withConfig(
   t: TestContext,
   n: number,
   unreliable: boolean,
-  body: (cfg: Config) => Promise<void>,
+  body: (cfg: Config, t: TestContext) => Promise<void>,
   options: ConfigOptions = {},
 ): Promise<void> {
   const cfg = new Config(t, n, unreliable, options);
   try {
-    await body(cfg);
+    await body(cfg, t);
   } finally {
     cfg.cleanup();
   }
