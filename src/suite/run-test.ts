@@ -147,7 +147,7 @@ interface Run {
   timeline?: TimelineRecorder;
 }
 
-/** How a run's log is kept besides the capture: recorded or compared for the determinism check, or within a timeline's budget. */
+/** What a run keeps besides its outcome: its log recorded or compared for the determinism check, or its timeline. */
 interface RunOptions {
   recordLog?: FirstLog;
   compareLog?: LogComparer;
