@@ -1,4 +1,4 @@
-import { SNAPSHOT_INTERVAL, withConfig } from '../harness/config.js';
+import { type Config, SNAPSHOT_INTERVAL, withConfig } from '../harness/config.js';
 import { fatal, type LabTest, type TestContext } from '../harness/test-context.js';
 
 /**
@@ -50,39 +50,7 @@ export const part2D: readonly LabTest[] = [
     // Checks that peers save their snapshots and restart from them with
     // the tail of the log: after every peer crashes at once, the log goes on
     // from where it was.
-    run: (t) =>
-      withConfig(
-        t,
-        3,
-        false,
-        async (cfg) => {
-          const servers = 3;
-          const iters = 5;
-          const random = t.world.random;
-          cfg.begin('Test (2D): crash and restart all servers');
-
-          await cfg.one(random.int53(), servers, true);
-
-          for (let i = 0; i < iters; i++) {
-            // Perhaps enough to get a snapshot.
-            const nn = SNAPSHOT_INTERVAL / 2 + random.int(SNAPSHOT_INTERVAL);
-            for (let k = 0; k < nn; k++) await cfg.one(random.int53(), servers, true);
-
-            const index1 = await cfg.one(random.int53(), servers, true);
-
-            for (let k = 0; k < servers; k++) cfg.crash1(k);
-            for (let k = 0; k < servers; k++) {
-              cfg.start1(k);
-              cfg.connect(k);
-            }
-
-            const index2 = await cfg.one(random.int53(), servers, true);
-            if (index2 < index1 + 1) fatal(`index decreased from ${index1} to ${index2}`);
-          }
-          cfg.end();
-        },
-        { snapshot: true },
-      ),
+    run: (t) => withConfig(t, 3, false, snapshotAllCrash, { snapshot: true }),
   },
 ];
 
@@ -92,63 +60,88 @@ export const part2D: readonly LabTest[] = [
  * commands for a snapshot, after which it rejoins and must catch up.
  */
 function snapcommon(t: TestContext, name: string, disconnect: boolean, reliable: boolean, crash: boolean): Promise<void> {
-  return withConfig(
-    t,
-    3,
-    !reliable,
-    async (cfg) => {
-      const iters = 30;
-      const servers = 3;
-      const random = t.world.random;
-      cfg.begin(name);
+  return withConfig(t, 3, !reliable, (cfg) => snapRounds(cfg, t, name, disconnect, crash), { snapshot: true });
+}
 
+/** snapcommon's body, a function of the module so that V8 keeps its feedback and code from run to run. */
+async function snapRounds(cfg: Config, t: TestContext, name: string, disconnect: boolean, crash: boolean): Promise<void> {
+  const iters = 30;
+  const servers = 3;
+  const random = t.world.random;
+  cfg.begin(name);
+
+  await cfg.one(random.int53(), servers, true);
+  let leader1 = await cfg.checkOneLeader();
+
+  for (let i = 0; i < iters; i++) {
+    let victim = (leader1 + 1) % servers;
+    let sender = leader1;
+    if (i % 3 === 1) {
+      sender = (leader1 + 1) % servers;
+      victim = leader1;
+    }
+
+    if (disconnect) {
+      cfg.disconnect(victim);
+      await cfg.one(random.int53(), servers - 1, true);
+    }
+    if (crash) {
+      cfg.crash1(victim);
+      await cfg.one(random.int53(), servers - 1, true);
+    }
+
+    // Perhaps send enough to get a snapshot.
+    const nn = SNAPSHOT_INTERVAL / 2 + random.int(SNAPSHOT_INTERVAL);
+    for (let k = 0; k < nn; k++) cfg.rafts[sender]!.start(random.int53());
+
+    // Let the appliers catch up with the starts. Without a victim, wait
+    // for every follower, so that TestSnapshotBasic2D needs no
+    // InstallSnapshot.
+    if (!disconnect && !crash) await cfg.one(random.int53(), servers, true);
+    else await cfg.one(random.int53(), servers - 1, true);
+
+    if (cfg.logSize() >= MAXLOGSIZE) fatal('Log size too large');
+
+    if (disconnect) {
+      // A follower that may be behind, and need a snapshot to catch up, comes back.
+      cfg.connect(victim);
       await cfg.one(random.int53(), servers, true);
-      let leader1 = await cfg.checkOneLeader();
+      leader1 = await cfg.checkOneLeader();
+    }
+    if (crash) {
+      cfg.start1(victim);
+      cfg.connect(victim);
+      await cfg.one(random.int53(), servers, true);
+      leader1 = await cfg.checkOneLeader();
+    }
+  }
+  cfg.end();
+}
 
-      for (let i = 0; i < iters; i++) {
-        let victim = (leader1 + 1) % servers;
-        let sender = leader1;
-        if (i % 3 === 1) {
-          sender = (leader1 + 1) % servers;
-          victim = leader1;
-        }
+/** TestSnapshotAllCrash2D's body. */
+async function snapshotAllCrash(cfg: Config, t: TestContext): Promise<void> {
+  const servers = 3;
+  const iters = 5;
+  const random = t.world.random;
+  cfg.begin('Test (2D): crash and restart all servers');
 
-        if (disconnect) {
-          cfg.disconnect(victim);
-          await cfg.one(random.int53(), servers - 1, true);
-        }
-        if (crash) {
-          cfg.crash1(victim);
-          await cfg.one(random.int53(), servers - 1, true);
-        }
+  await cfg.one(random.int53(), servers, true);
 
-        // Perhaps send enough to get a snapshot.
-        const nn = SNAPSHOT_INTERVAL / 2 + random.int(SNAPSHOT_INTERVAL);
-        for (let k = 0; k < nn; k++) cfg.rafts[sender]!.start(random.int53());
+  for (let i = 0; i < iters; i++) {
+    // Perhaps enough to get a snapshot.
+    const nn = SNAPSHOT_INTERVAL / 2 + random.int(SNAPSHOT_INTERVAL);
+    for (let k = 0; k < nn; k++) await cfg.one(random.int53(), servers, true);
 
-        // Let the appliers catch up with the starts. Without a victim, wait
-        // for every follower, so that TestSnapshotBasic2D needs no
-        // InstallSnapshot.
-        if (!disconnect && !crash) await cfg.one(random.int53(), servers, true);
-        else await cfg.one(random.int53(), servers - 1, true);
+    const index1 = await cfg.one(random.int53(), servers, true);
 
-        if (cfg.logSize() >= MAXLOGSIZE) fatal('Log size too large');
+    for (let k = 0; k < servers; k++) cfg.crash1(k);
+    for (let k = 0; k < servers; k++) {
+      cfg.start1(k);
+      cfg.connect(k);
+    }
 
-        if (disconnect) {
-          // A follower that may be behind, and need a snapshot to catch up, comes back.
-          cfg.connect(victim);
-          await cfg.one(random.int53(), servers, true);
-          leader1 = await cfg.checkOneLeader();
-        }
-        if (crash) {
-          cfg.start1(victim);
-          cfg.connect(victim);
-          await cfg.one(random.int53(), servers, true);
-          leader1 = await cfg.checkOneLeader();
-        }
-      }
-      cfg.end();
-    },
-    { snapshot: true },
-  );
+    const index2 = await cfg.one(random.int53(), servers, true);
+    if (index2 < index1 + 1) fatal(`index decreased from ${index1} to ${index2}`);
+  }
+  cfg.end();
 }

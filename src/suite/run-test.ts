@@ -2,13 +2,13 @@ import { DivergenceError, type EventTrace, TraceComparer, TraceRecorder } from '
 import { FirstLog, LogComparer } from '../harness/log-comparison.js';
 import { RaftMeter } from '../harness/raft-meter.js';
 import { SaveMeter, type SaveTotals } from '../harness/save-meter.js';
-import { TestFailure } from '../harness/test-context.js';
+import { TestFailure, type TestContext } from '../harness/test-context.js';
 import type { Timeline } from '../harness/timeline.js';
 import { TimelineRecorder } from '../harness/timeline-trace.js';
 import { reference } from '../raft/index.js';
 import type { RaftFactory } from '../raft/types.js';
 import { CaptureLog, type LogLevel } from '../sim/log.js';
-import { makeRandom } from '../sim/random.js';
+import { makeRandom, type Random } from '../sim/random.js';
 import { guardRun, hostWallMs, RealWorld, yieldToHost } from '../sim/real-clock.js';
 import { SimWorld } from '../sim/sim-world.js';
 import type { World, WorldOutcome } from '../sim/world.js';
@@ -147,64 +147,62 @@ interface Run {
   timeline?: TimelineRecorder;
 }
 
-/** One run of a test in a fresh world, without the closing PASS or FAIL line. */
-async function runOnce(
-  test: LabTest,
-  request: RunRequest,
-  trace?: EventTrace,
-  options: { recordLog?: FirstLog; compareLog?: LogComparer; timeline?: TimelineRecorder } = {},
-): Promise<Run> {
-  const { recordLog, compareLog, timeline } = options;
-  let log: CaptureLog | undefined;
-  const stream = request.onLogLine;
-  let droppedLogLines = 0;
-  let tap: ((line: string) => void) | undefined;
-  if (recordLog !== undefined) {
-    // The determinism check's first run: its lines go to the record, not the capture.
-    tap = (line) => {
-      recordLog.add(line);
-      log!.lines.length = 0;
-    };
-  } else if (compareLog !== undefined) {
-    // Its second run: compared line by line, and then streamed, or kept as a run's log is when nothing streams it.
-    tap = (line) => {
-      compareLog.next(line);
-      if (stream === undefined) return;
-      stream(line);
-      log!.lines.length = 0;
-    };
-  } else if (stream !== undefined) {
-    // A streamed line is not kept as well: the capture then never holds more than the line being written.
-    tap = (line) => {
-      stream(line);
-      log!.lines.length = 0;
-    };
-  } else if (timeline !== undefined) {
-    // A timeline keeps its log in memory, so only the first of it: every line after the budget is let go as it comes.
-    const charsMax = request.timelineLogCharsMax ?? TIMELINE_LOG_CHARS_MAX;
-    let chars = 0;
-    tap = (line) => {
-      chars += line.length + 1;
-      if (chars <= charsMax) return;
-      log!.lines.pop();
-      droppedLogLines += 1;
-    };
+/** What a run keeps besides its outcome: its log recorded or compared for the determinism check, or its timeline. */
+interface RunOptions {
+  recordLog?: FirstLog;
+  compareLog?: LogComparer;
+  timeline?: TimelineRecorder;
+}
+
+/** The run's log as it is written: the capture, once the world has made it, and the lines let go past a timeline's budget. */
+interface RunLog {
+  capture: CaptureLog | undefined;
+  droppedLines: number;
+}
+
+/** A world the run can be started in. */
+type RunnableWorld = World & { run(script: (world: World) => Promise<void>): Promise<WorldOutcome> };
+
+/** A run made ready to start: its world, what the test is handed, and what the outcome reports. */
+interface PreparedRun {
+  world: RunnableWorld;
+  context: Omit<TestContext, 'world'>;
+  meter: RaftMeter;
+  saves: SaveMeter;
+  runLog: RunLog;
+}
+
+/**
+ * One run of a test in a fresh world, without the closing PASS or FAIL line.
+ * Kept short, its parts in functions of their own: V8 counts a function's
+ * size each time it runs (and each time it awaits) towards optimising it, and
+ * a long one was compiled, at a cost, in the middle of a pass for code that
+ * runs once a run.
+ */
+async function runOnce(test: LabTest, request: RunRequest, trace?: EventTrace, options: RunOptions = {}): Promise<Run> {
+  const run = prepareRun(request, trace, options);
+  // What the run's code does outside its world (an unhandled rejection, a host timer in simulation) fails the run too.
+  const guard = guardRun({ trapHost: !request.realtime, onEscape: (error) => run.world.fail(error) });
+  let outcome: WorldOutcome;
+  let escaped: Error | undefined;
+  try {
+    outcome = await run.world.run((w) => test.run({ world: w, ...run.context }));
+  } finally {
+    escaped = await guard.release();
   }
+  return finishRun(run, outcome, escaped, options.timeline);
+}
+
+/** A fresh world for a run of the request, with its meters and its log. */
+function prepareRun(request: RunRequest, trace: EventTrace | undefined, options: RunOptions): PreparedRun {
+  const runLog: RunLog = { capture: undefined, droppedLines: 0 };
+  const tap = lineTap(request, options, runLog);
   const common = {
     random: makeRandom(request.seed),
-    makeLog: (clock: World['clock']) => (log = new CaptureLog(clock, request.logLevel ?? 'none', tap)),
+    makeLog: (clock: World['clock']) => (runLog.capture = new CaptureLog(clock, request.logLevel ?? 'none', tap)),
   };
   const readWallMs = request.wallClockMs ?? hostWallMs;
-  let meter: RaftMeter;
-  let world: World & { run(script: (world: World) => Promise<void>): Promise<WorldOutcome> };
-  if (request.realtime) {
-    world = new RealWorld(common);
-    meter = new RaftMeter(readWallMs);
-  } else {
-    const simWorld = new SimWorld({ ...common, yieldToHost });
-    world = simWorld;
-    meter = new RaftMeter(readWallMs, request.chargeCpu ? (ms) => simWorld.clock.advance(ms) : undefined);
-  }
+  const { world, meter } = makeWorld(request, common, readWallMs);
   const saves = new SaveMeter(readWallMs, meter);
   const context = {
     raft: request.raft ?? reference,
@@ -212,26 +210,75 @@ async function runOnce(
     meter,
     saves,
     ...(trace === undefined ? {} : { trace }),
-    ...(timeline === undefined ? {} : { timeline }),
+    ...(options.timeline === undefined ? {} : { timeline: options.timeline }),
   };
-  // What the run's code does outside its world (an unhandled rejection, a host timer in simulation) fails the run too.
-  const guard = guardRun({ trapHost: !request.realtime, onEscape: (error) => world.fail(error) });
-  let outcome: WorldOutcome;
-  let escaped: Error | undefined;
-  try {
-    outcome = await world.run((w) => test.run({ world: w, ...context }));
-  } finally {
-    escaped = await guard.release();
-  }
+  return { world, context, meter, saves, runLog };
+}
+
+/** What a run that ended with `outcome` reports; `escaped` is what its code did outside its world. */
+function finishRun(run: PreparedRun, outcome: WorldOutcome, escaped: Error | undefined, timeline: TimelineRecorder | undefined): Run {
+  const { runLog } = run;
   return {
     error: outcome.error ?? escaped,
     elapsedMs: outcome.elapsedMs,
-    raftMs: meter.totalMs,
-    saves: saves.result,
-    log: log!,
-    droppedLogLines: () => droppedLogLines,
+    raftMs: run.meter.totalMs,
+    saves: run.saves.result,
+    log: runLog.capture!,
+    droppedLogLines: () => runLog.droppedLines,
     ...(timeline === undefined ? {} : { timeline }),
   };
+}
+
+/** What is done with each log line as it is written, besides capturing it; undefined when nothing is. */
+function lineTap(request: RunRequest, options: RunOptions, runLog: RunLog): ((line: string) => void) | undefined {
+  const { recordLog, compareLog, timeline } = options;
+  const stream = request.onLogLine;
+  if (recordLog !== undefined) {
+    // The determinism check's first run: its lines go to the record, not the capture.
+    return (line) => {
+      recordLog.add(line);
+      runLog.capture!.lines.length = 0;
+    };
+  }
+  if (compareLog !== undefined) {
+    // Its second run: compared line by line, and then streamed, or kept as a run's log is when nothing streams it.
+    return (line) => {
+      compareLog.next(line);
+      if (stream === undefined) return;
+      stream(line);
+      runLog.capture!.lines.length = 0;
+    };
+  }
+  if (stream !== undefined) {
+    // A streamed line is not kept as well: the capture then never holds more than the line being written.
+    return (line) => {
+      stream(line);
+      runLog.capture!.lines.length = 0;
+    };
+  }
+  if (timeline !== undefined) {
+    // A timeline keeps its log in memory, so only the first of it: every line after the budget is let go as it comes.
+    const charsMax = request.timelineLogCharsMax ?? TIMELINE_LOG_CHARS_MAX;
+    let chars = 0;
+    return (line) => {
+      chars += line.length + 1;
+      if (chars <= charsMax) return;
+      runLog.capture!.lines.pop();
+      runLog.droppedLines += 1;
+    };
+  }
+  return undefined;
+}
+
+/** The run's world, on the simulator or the wall clock, and the meter of the time spent inside the Raft. */
+function makeWorld(
+  request: RunRequest,
+  common: { random: Random; makeLog: (clock: World['clock']) => CaptureLog },
+  readWallMs: () => number,
+): { world: RunnableWorld; meter: RaftMeter } {
+  if (request.realtime) return { world: new RealWorld(common), meter: new RaftMeter(readWallMs) };
+  const simWorld = new SimWorld({ ...common, yieldToHost });
+  return { world: simWorld, meter: new RaftMeter(readWallMs, request.chargeCpu ? (ms) => simWorld.clock.advance(ms) : undefined) };
 }
 
 /**
