@@ -72,7 +72,9 @@ const LOG_ENTRY: GoType = {
  * with its definitions' size; only values are sized per message after that.
  * A type worked out from an empty array (whose element type was assumed) is
  * worked out again from the first value whose arrays are not empty. The
- * cache lives with the network, so a run's sizes depend on that run alone.
+ * cache lives with the network, so a run's sizes depend on that run alone
+ * (a type in it may have been worked out for an earlier network, but only
+ * for a value that would give the same one: see knownTypeOf).
  */
 export class GobSizer {
   private readonly types = new Map<string, KnownType>();
@@ -111,13 +113,42 @@ export class GobSizer {
   private typeFor(typeName: string, value: unknown): KnownType {
     let known = this.types.get(typeName);
     if (known === undefined || !fits(known, value)) {
-      const inferred = { assumed: false };
-      const type = typeOf(value, typeName, inferred);
-      known = { type, definitionsSize: definitionsSize(type, new Set()), assumed: inferred.assumed };
+      known = knownTypeOf(typeName, value);
       this.types.set(typeName, known);
     }
     return known;
   }
+}
+
+/**
+ * The types worked out so far in this process, by type name, for every
+ * network: each run (a network each) works out the same few message types,
+ * and doing it afresh made the inference code hot enough for the engine to
+ * compile it in the middle of a benchmark's passes, at a cost of tens of ms,
+ * where a pass spends well under one on inferring. A type is reused only for
+ * a value it is exactly the type of (`isMessageTypeOf`), so a run's sizes still
+ * depend on that run alone. Types are never changed once made.
+ */
+const knownTypes = new Map<string, KnownType[]>();
+/** Bounds the types kept for one name, for a Raft whose messages change shape as it runs: later ones are worked out each time. */
+const KNOWN_TYPES_PER_NAME = 8;
+
+/** The Go type of `value` as a message named `typeName`, with its definitions' size: one worked out before if it is exactly that. */
+function knownTypeOf(typeName: string, value: unknown): KnownType {
+  const known = knownTypes.get(typeName);
+  if (known !== undefined) {
+    for (let k = 0; k < known.length; k++) {
+      const candidate = known[k]!;
+      const inference = { assumed: false };
+      if (isMessageTypeOf(candidate.type, value, inference) && inference.assumed === candidate.assumed) return candidate;
+    }
+  }
+  const inferred = { assumed: false };
+  const type = typeOf(value, typeName, inferred);
+  const made: KnownType = { type, definitionsSize: definitionsSize(type, new Set()), assumed: inferred.assumed };
+  if (known === undefined) knownTypes.set(typeName, [made]);
+  else if (known.length < KNOWN_TYPES_PER_NAME) known.push(made);
+  return made;
 }
 
 interface KnownType {
@@ -181,6 +212,75 @@ interface Inference {
 }
 
 function typeOf(value: unknown, name: string, inference: Inference): GoType {
+  if (Array.isArray(value)) return sliceOf(value, inference);
+  if (isPlainStruct(value)) return structOf(value, name, inference);
+  // Anything else is not an object, or null, or bytes.
+  return scalarTypeOf(value)!;
+}
+
+/**
+ * Whether typeOf would make of `value` a type the same as `type` (the
+ * message type named as the cache says), noting in `inference` what it would
+ * note. It answers only for what Raft messages are, a struct of scalars and
+ * of slices of structs of scalars, and says no to anything else, which is
+ * then worked out afresh: an answer of yes is always exact. One level of
+ * nesting, walked without recursion, keeps this small for the engine to
+ * compile: the check runs a few times a run, often enough to be optimised.
+ */
+function isMessageTypeOf(type: GoType, value: unknown, inference: Inference): boolean {
+  if (type.kind !== 'struct' || !isPlainStruct(value)) return false;
+  const fields = type.fields;
+  let index = 0;
+  // The own enumerable keys, in Object.keys order, as structOf reads them.
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const field = fields[index];
+    if (field === undefined || field.key !== key) return false;
+    const v = value[key];
+    if (key === 'command' || field.type.kind !== 'slice') {
+      // A command is an interface{} whatever it holds, and structOf does not look into it.
+      if (key !== 'command' && scalarTypeOf(v) !== field.type) return false;
+    } else if (!isSliceOfFlatStructs(field.type, v, inference)) {
+      return false;
+    }
+    index++;
+  }
+  return index === fields.length;
+}
+
+/** Whether sliceOf would make `type` of `items`: an empty array, or one of objects that are all of its element type. */
+function isSliceOfFlatStructs(type: Extract<GoType, { kind: 'slice' }>, items: unknown, inference: Inference): boolean {
+  if (!Array.isArray(items)) return false;
+  if (items.length === 0) {
+    inference.assumed = true;
+    return type.elem === LOG_ENTRY;
+  }
+  const elem = type.elem;
+  if (elem.kind !== 'struct' || elem === LOG_ENTRY) return false;
+  const fields = elem.fields;
+  for (let i = 0; i < items.length; i++) {
+    const item: unknown = items[i];
+    if (!isPlainStruct(item)) return false;
+    let index = 0;
+    for (const key in item) {
+      if (!Object.prototype.hasOwnProperty.call(item, key)) continue;
+      const field = fields[index];
+      if (field === undefined || field.key !== key) return false;
+      if (key !== 'command' && scalarTypeOf(item[key]) !== field.type) return false;
+      index++;
+    }
+    if (index !== fields.length) return false;
+  }
+  return true;
+}
+
+/** An object typeOf makes a struct of: not null, an array or bytes. */
+function isPlainStruct(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+/** The type typeOf makes of a value that is not a struct or a slice; undefined for those. */
+function scalarTypeOf(value: unknown): GoType | undefined {
   switch (typeof value) {
     case 'number':
       return Number.isInteger(value) && Math.abs(value) < 2 ** 63 ? INT : FLOAT;
@@ -190,9 +290,7 @@ function typeOf(value: unknown, name: string, inference: Inference): GoType {
       return BOOL;
     case 'object':
       if (value === null) return INTERFACE;
-      if (value instanceof Uint8Array) return BYTES;
-      if (Array.isArray(value)) return sliceOf(value, inference);
-      return structOf(value as Record<string, unknown>, name, inference);
+      return value instanceof Uint8Array ? BYTES : undefined;
     default:
       return INTERFACE;
   }

@@ -72,6 +72,29 @@ describe('gob sizes', () => {
     expect(other.requestSize('AppendEntries', heartbeat)).toBe(gobRequestSize('AppendEntries', heartbeat) + 'Index'.length + 5);
   });
 
+  it("a network's sizes depend on its own messages alone, whatever other networks sent before", () => {
+    // Sizers made one after the other, as a worker runs one test after another: each sees the
+    // first message of a name with another Go type than the sizer before it saw first.
+    const float = { term: 1.5, leaderId: 0 };
+    const int = { term: 2, leaderId: 0 };
+    const text = { term: 'x', leaderId: 0 };
+    const nested = { term: 2, leaderId: { id: 3 } };
+    const emptyEntries = { ...heartbeat };
+    const objectEntries = { ...heartbeat, entries: [{ term: 3, command: 100 }] };
+    const mixedEntries = { ...heartbeat, entries: [{ term: 3, command: 100 }, 7] };
+    const differentEntries = { ...heartbeat, entries: [{ term: 3, command: 100 }, { term: 3, index: 4 }] };
+    const messages = [float, int, text, nested, int, float, emptyEntries, objectEntries, mixedEntries, differentEntries, objectEntries, emptyEntries];
+    // Each alone, in a fresh sizer, and then each after all the others in turn.
+    const alone = messages.map((m) => new GobSizer().requestSize('Probe', m));
+    for (let first = 0; first < messages.length; first++) {
+      for (let k = 0; k < messages.length; k++) {
+        new GobSizer().requestSize('Probe', messages[(first + k) % messages.length]);
+        expect(new GobSizer().requestSize('Probe', messages[first])).toBe(alone[first]);
+      }
+    }
+    expect(new Set(alone).size).toBeGreaterThan(5);
+  });
+
   it("a cached type sizes a message with its fields in another order, or fewer of them, as the type's order says", () => {
     const sizer = new GobSizer();
     const reply = { term: 4, success: true, conflictTerm: 2, conflictIndex: 300 };
