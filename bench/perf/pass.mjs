@@ -105,9 +105,11 @@ async function measure() {
     }
     tests.push(row);
   }
-  // The counts come after every timed run: wrapping the prototypes throws
-  // away the optimised code of their callers, which V8 would then compile
-  // again inside the timed runs, a cost users' runs never pay.
+  // The counts come after every timed run, for two reasons. Wrapping the
+  // prototypes throws away the optimised code of their callers, which V8
+  // would then compile again inside the timed runs, a cost users' runs never
+  // pay. And an untimed run between two timed ones would absorb the
+  // background compiling the timed runs set off, which users' runs do pay.
   for (const row of tests) {
     for (let k = 0; k < seeds; k++) {
       const counts = await countRun(row.test, seedBase + k);
